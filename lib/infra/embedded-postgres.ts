@@ -51,18 +51,18 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
-/** A postmaster.pid left by a crash blocks start-up; one whose process is gone is safe to remove. */
-function clearStalePidFile(clusterDir: string): void {
+/**
+ * Reads postmaster.pid: the port of a server that is still running on this cluster, or null.
+ * A pid file whose process is gone (left by a crash) is removed so the server can start.
+ */
+function runningServerPort(clusterDir: string): number | null {
   const pidFile = path.join(clusterDir, "postmaster.pid");
-  if (!existsSync(pidFile)) return;
-  const pid = Number.parseInt(readFileSync(pidFile, "utf8").split("\n")[0] ?? "", 10);
-  if (Number.isFinite(pid) && pid > 0 && processIsAlive(pid)) {
-    throw new Error(
-      `PostgreSQL for ${clusterDir} is already running (pid ${pid}). ` +
-        `Another Groundtruth start is probably using this data folder; stop it first (or run: kill ${pid}).`,
-    );
-  }
+  if (!existsSync(pidFile)) return null;
+  const lines = readFileSync(pidFile, "utf8").split("\n");
+  const pid = Number.parseInt(lines[0] ?? "", 10);
+  if (Number.isFinite(pid) && pid > 0 && processIsAlive(pid)) return Number.parseInt(lines[3] ?? "", 10) || null;
   rmSync(pidFile);
+  return null;
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
@@ -75,6 +75,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const passwordFile = path.join(parentDir, ".postgres-password");
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString("base64url"), { mode: 0o600 });
   const password = readFileSync(passwordFile, "utf8").trim();
+
+  const databaseUrlOn = (serverPort: number) => (database: string) =>
+    `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${serverPort}/${encodeURIComponent(database)}`;
+
+  // Another process of ours (npm start, a CLI) already runs this cluster: share it, and leave
+  // stopping it to whoever started it.
+  const attachedPort = existsSync(path.join(clusterDir, "PG_VERSION")) ? runningServerPort(clusterDir) : null;
+  if (attachedPort) {
+    log(`Using the PostgreSQL server already running for ${clusterDir} on port ${attachedPort}`);
+    const databaseUrl = databaseUrlOn(attachedPort);
+    return { serverUrl: databaseUrl("postgres"), databaseUrl, port: attachedPort, stop: async () => {} };
+  }
 
   if (!(await isPortFree(port))) {
     throw new Error(
@@ -100,13 +112,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (firstRun) {
     log(`Creating a new PostgreSQL cluster in ${clusterDir}`);
     await server.initialise();
-  } else {
-    clearStalePidFile(clusterDir);
   }
   await server.start();
 
-  const databaseUrl = (database: string) =>
-    `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const databaseUrl = databaseUrlOn(port);
   return {
     serverUrl: databaseUrl("postgres"),
     databaseUrl,

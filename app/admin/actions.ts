@@ -1,0 +1,70 @@
+"use server";
+// Each export is a public endpoint: runAction re-reads the session from the database and the
+// service checks the permission and parses the input itself.
+import { revalidatePath } from "next/cache";
+import { runAction, type ActionResult } from "@/lib/server/action-result";
+import { createUser } from "@/lib/server/services/accounts/create-user";
+import { resetPassword } from "@/lib/server/services/accounts/reset-password";
+import { setMembership } from "@/lib/server/services/accounts/set-membership";
+import { setUserActive } from "@/lib/server/services/accounts/set-user-active";
+import { createProject } from "@/lib/server/services/projects/create-project";
+
+const text = (form: FormData, name: string) => {
+  const value = form.get(name);
+  return typeof value === "string" ? value : undefined;
+};
+
+async function done<T>(result: Promise<ActionResult<T>>): Promise<ActionResult<T>> {
+  const settled = await result;
+  if (settled.ok) revalidatePath("/admin");
+  return settled;
+}
+
+export async function createUserAction(_previous: unknown, form: FormData): Promise<ActionResult> {
+  return done(
+    runAction(
+      (actor) =>
+        createUser(actor, {
+          email: text(form, "email"),
+          name: text(form, "name"),
+          password: text(form, "password"),
+          isAdmin: form.get("isAdmin") === "on",
+        }),
+      "User created.",
+    ),
+  );
+}
+
+export async function setUserActiveAction(_previous: unknown, form: FormData): Promise<ActionResult> {
+  return done(
+    runAction(
+      (actor) => setUserActive(actor, { userId: text(form, "userId"), active: text(form, "active") === "true" }),
+      text(form, "active") === "true" ? "User reactivated." : "User deactivated; their sessions have ended.",
+    ),
+  );
+}
+
+export async function setMembershipAction(_previous: unknown, form: FormData): Promise<ActionResult> {
+  const role = text(form, "role");
+  return done(
+    runAction(
+      (actor) => setMembership(actor, { userId: text(form, "userId"), projectId: text(form, "projectId"), role: role === "" ? null : role }),
+      "Project role saved.",
+    ),
+  );
+}
+
+export async function resetPasswordAction(_previous: unknown, form: FormData): Promise<ActionResult> {
+  return done(
+    runAction((actor) => resetPassword(actor, { userId: text(form, "userId"), password: text(form, "password") }), "Password reset; their sessions have ended."),
+  );
+}
+
+export async function createProjectAction(_previous: unknown, form: FormData): Promise<ActionResult> {
+  return done(
+    runAction(
+      (actor) => createProject(actor, { name: text(form, "name"), slug: text(form, "slug"), description: text(form, "description") ?? "" }),
+      "Project created.",
+    ),
+  );
+}

@@ -1,0 +1,125 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { CreateProjectForm, CreateUserForm, MembershipForm, ResetPasswordForm, UserActiveButton } from "@/components/admin/forms";
+import { PROJECT_ROLES } from "@/lib/domain/roles";
+import { can } from "@/lib/domain/permissions";
+import { actorOrRedirect } from "@/lib/server/session";
+import { checkAuditChain, listRecentAuditEvents } from "@/lib/server/services/audit/audit-status";
+import { listUsers } from "@/lib/server/services/accounts/list-users";
+import { listProjectsForActor } from "@/lib/server/services/projects/list-projects";
+
+export const metadata: Metadata = { title: "Administration" };
+
+const timeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
+
+export default async function AdminPage() {
+  const actor = await actorOrRedirect();
+  if (!can(actor, "user:manage", { kind: "system" })) notFound();
+  const [users, projects, chain, events] = await Promise.all([
+    listUsers(actor),
+    listProjectsForActor(actor),
+    checkAuditChain(actor),
+    listRecentAuditEvents(actor, 25),
+  ]);
+  const projectOptions = projects.map((p) => ({ id: p.id, name: p.name }));
+
+  return (
+    <>
+      <h1>Administration</h1>
+      <p className="lede">Accounts, project roles and the audit log. Every change here is recorded in the audit chain.</p>
+
+      <h2>Users</h2>
+      <table data-testid="users-table">
+        <thead>
+          <tr>
+            <th scope="col">User</th>
+            <th scope="col">Status</th>
+            <th scope="col">Project roles</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((user) => (
+            <tr key={user.id} data-testid={`user-row-${user.email}`}>
+              <td>
+                <strong>{user.name}</strong>
+                <div className="small muted">{user.email}</div>
+                {user.isAdmin ? <span className="badge">ADMIN</span> : null}
+              </td>
+              <td>{user.active ? <span className="badge ok">Active</span> : <span className="badge danger">Deactivated</span>}</td>
+              <td>
+                {user.memberships.length === 0 ? <span className="muted small">No projects</span> : null}
+                <ul className="small" style={{ margin: 0, paddingLeft: 16 }}>
+                  {user.memberships.map((m) => (
+                    <li key={m.projectId}>
+                      {m.projectName}: <strong>{m.role}</strong>
+                    </li>
+                  ))}
+                </ul>
+                <MembershipForm userId={user.id} projects={projectOptions} roles={[...PROJECT_ROLES]} />
+              </td>
+              <td className="row-actions">
+                {user.id === actor.userId ? (
+                  <span className="muted small">You</span>
+                ) : (
+                  <>
+                    <UserActiveButton userId={user.id} active={user.active} email={user.email} />
+                    <ResetPasswordForm userId={user.id} />
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <div className="grid" style={{ marginTop: 24 }}>
+        <section className="panel" aria-labelledby="new-user">
+          <h2 id="new-user" style={{ marginTop: 0 }}>New user</h2>
+          <CreateUserForm />
+        </section>
+        <section className="panel" aria-labelledby="new-project">
+          <h2 id="new-project" style={{ marginTop: 0 }}>New project</h2>
+          <CreateProjectForm />
+        </section>
+      </div>
+
+      <h2>Audit chain</h2>
+      <p className="panel" data-testid="audit-status">
+        {chain.ok ? (
+          <>
+            <span className="badge ok">Intact</span> {chain.count} events verified; head #{chain.headSeq} <code>{chain.headHash.slice(0, 16)}…</code>
+          </>
+        ) : (
+          <>
+            <span className="badge danger">Broken</span> at event #{chain.brokenAtSeq}: {chain.reason}
+          </>
+        )}
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">When (UTC)</th>
+            <th scope="col">Action</th>
+            <th scope="col">Actor</th>
+            <th scope="col">Project</th>
+            <th scope="col">Hash</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map((e) => (
+            <tr key={e.seq}>
+              <td>{e.seq}</td>
+              <td>{timeFormat.format(e.createdAt)}</td>
+              <td className="mono">{e.action}</td>
+              <td>{e.actorName ?? "system"}</td>
+              <td>{e.projectName ?? "—"}</td>
+              <td className="mono">{e.hash.slice(0, 12)}…</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

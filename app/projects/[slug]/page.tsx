@@ -1,0 +1,102 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { StatusBadge } from "@/components/status-badge";
+import { DomainError } from "@/lib/domain/errors";
+import { actorOrRedirect } from "@/lib/server/session";
+import { getProjectOverview } from "@/lib/server/services/projects/get-project-overview";
+
+export const metadata: Metadata = { title: "Project" };
+
+const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+
+export default async function ProjectPage({ params }: { params: Promise<{ slug: string }> }) {
+  const actor = await actorOrRedirect();
+  const { slug } = await params;
+  const overview = await getProjectOverview(actor, slug).catch((error: unknown) => {
+    if (error instanceof DomainError && error.code === "NOT_FOUND") notFound();
+    throw error;
+  });
+  const total = overview.statusCounts.reduce((sum, s) => sum + s.count, 0);
+
+  return (
+    <>
+      <h1>{overview.project.name}</h1>
+      <p className="lede">
+        Your role: <span className="badge" data-testid="project-role">{overview.role}</span>{" "}
+        {overview.seesAllItems ? "You see every item in this project." : "You see the items you submitted."}
+      </p>
+
+      <ul className="stats" aria-label="Items by status">
+        <li>
+          <strong data-testid="item-total">{total}</strong> items
+        </li>
+        {overview.statusCounts.map((s) => (
+          <li key={s.status}>
+            <strong>{s.count}</strong> <StatusBadge status={s.status} />
+          </li>
+        ))}
+      </ul>
+
+      <h2>{overview.seesAllItems ? "Latest items" : "Your submissions"}</h2>
+      {overview.items.length === 0 ? (
+        <p className="panel">No items yet.</p>
+      ) : (
+        <table data-testid="items-table">
+          <thead>
+            <tr>
+              <th scope="col">Ref</th>
+              <th scope="col">Title</th>
+              <th scope="col">Status</th>
+              <th scope="col">Platform</th>
+              <th scope="col">Submitted by</th>
+              <th scope="col">Added (UTC)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {overview.items.map((item) => (
+              <tr key={item.id}>
+                <td className="mono">{item.reference}</td>
+                <td>
+                  {item.title}
+                  {item.sensitiveGraphic ? <div className="sensitive">Graphic content: preview hidden</div> : null}
+                </td>
+                <td><StatusBadge status={item.status} /></td>
+                <td>{item.platform ?? "—"}</td>
+                <td>{item.submittedByName}</td>
+                <td>{dateFormat.format(item.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      {overview.incidents ? (
+        <>
+          <h2>Incidents</h2>
+          <table data-testid="incidents-table">
+            <thead>
+              <tr>
+                <th scope="col">Ref</th>
+                <th scope="col">Title</th>
+                <th scope="col">Type</th>
+                <th scope="col">Province</th>
+                <th scope="col">Date (UTC)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {overview.incidents.map((incident) => (
+                <tr key={incident.id}>
+                  <td className="mono">{incident.reference}</td>
+                  <td>{incident.title}</td>
+                  <td>{incident.incidentType}</td>
+                  <td>{incident.province ?? "—"}</td>
+                  <td>{incident.startAt ? dateFormat.format(incident.startAt) : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+    </>
+  );
+}

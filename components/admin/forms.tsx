@@ -1,0 +1,112 @@
+"use client";
+import { useActionState } from "react";
+import {
+  createProjectAction,
+  createUserAction,
+  resetPasswordAction,
+  setMembershipAction,
+  setUserActiveAction,
+} from "@/app/admin/actions";
+import type { ActionResult } from "@/lib/server/action-result";
+
+function Outcome({ state }: { state: ActionResult | null }) {
+  if (!state) return null;
+  if (state.ok) return state.message ? <p className="notice" role="status">{state.message}</p> : null;
+  return (
+    <div role="alert">
+      <p className="error">{state.error}</p>
+      {state.fieldErrors ? (
+        <ul className="field-error">
+          {Object.entries(state.fieldErrors).map(([field, messages]) => (
+            <li key={field}>
+              {field}: {messages.join("; ")}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+export function CreateUserForm() {
+  const [state, action, pending] = useActionState(createUserAction, null);
+  return (
+    <form className="stack" action={action}>
+      <label>Name<input name="name" required maxLength={120} /></label>
+      <label>Email<input name="email" type="email" required /></label>
+      <label>Initial password<input name="password" type="password" required minLength={12} autoComplete="new-password" /></label>
+      <label className="check"><input name="isAdmin" type="checkbox" /> Global administrator</label>
+      <Outcome state={state} />
+      <button type="submit" disabled={pending}>Create user</button>
+    </form>
+  );
+}
+
+export function CreateProjectForm() {
+  const [state, action, pending] = useActionState(createProjectAction, null);
+  return (
+    <form className="stack" action={action}>
+      <label>Name<input name="name" required /></label>
+      <label>Short name (URL)<input name="slug" required pattern="[a-z0-9]+(-[a-z0-9]+)*" placeholder="afghan-witness" /></label>
+      <label>Description<textarea name="description" rows={3} /></label>
+      <Outcome state={state} />
+      <button type="submit" disabled={pending}>Create project</button>
+    </form>
+  );
+}
+
+export function MembershipForm({ userId, projects, roles }: { userId: string; projects: Array<{ id: string; name: string }>; roles: string[] }) {
+  const [state, action, pending] = useActionState(setMembershipAction, null);
+  return (
+    <form className="inline" action={action} style={{ marginTop: 6 }}>
+      <input type="hidden" name="userId" value={userId} />
+      <select name="projectId" aria-label="Project" required>
+        {projects.map((p) => (
+          <option key={p.id} value={p.id}>{p.name}</option>
+        ))}
+      </select>
+      <select name="role" aria-label="Role" defaultValue="CONTRIBUTOR">
+        {roles.map((r) => (
+          <option key={r} value={r}>{r}</option>
+        ))}
+        <option value="">Remove from project</option>
+      </select>
+      <button type="submit" className="secondary" disabled={pending}>Set role</button>
+      <Outcome state={state} />
+    </form>
+  );
+}
+
+export function UserActiveButton({ userId, active, email }: { userId: string; active: boolean; email: string }) {
+  const [state, action, pending] = useActionState(setUserActiveAction, null);
+  return (
+    <form
+      action={action}
+      onSubmit={(event) => {
+        if (active && !window.confirm(`Deactivate ${email}? They are signed out at once.`)) event.preventDefault();
+      }}
+    >
+      <input type="hidden" name="userId" value={userId} />
+      <input type="hidden" name="active" value={active ? "false" : "true"} />
+      <button type="submit" className={active ? "danger" : "secondary"} disabled={pending}>
+        {active ? "Deactivate" : "Reactivate"}
+      </button>
+      <Outcome state={state} />
+    </form>
+  );
+}
+
+export function ResetPasswordForm({ userId }: { userId: string }) {
+  const [state, action, pending] = useActionState(resetPasswordAction, null);
+  return (
+    <details>
+      <summary className="small">Reset password</summary>
+      <form className="inline" action={action}>
+        <input type="hidden" name="userId" value={userId} />
+        <input name="password" type="password" aria-label="New password" minLength={12} required autoComplete="new-password" />
+        <button type="submit" className="secondary" disabled={pending}>Set</button>
+        <Outcome state={state} />
+      </form>
+    </details>
+  );
+}

@@ -1,0 +1,15 @@
+const LABELS: Record<string, string> = {
+  SUBMITTED: "Submitted",
+  TRIAGED: "Triaged",
+  IN_PROGRESS: "In progress",
+  IN_REVIEW: "In review",
+  VERIFIED: "Verified",
+  PUBLISHED: "Published",
+  REJECTED: "Rejected",
+  UNVERIFIABLE: "Unverifiable",
+  DUPLICATE: "Duplicate",
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`badge ${status}`}>{LABELS[status] ?? status}</span>;
+}

@@ -1,0 +1,50 @@
+import "server-only";
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { DomainError } from "@/lib/domain/errors";
+import { authenticate } from "./services/accounts/authenticate";
+import { logger } from "./logger";
+
+function clientAddress(headers: Record<string, string | string[] | undefined> | undefined): string | null {
+  const forwarded = headers?.["x-forwarded-for"];
+  const value = Array.isArray(forwarded) ? forwarded[0] : forwarded;
+  return value?.split(",")[0]?.trim() || null;
+}
+
+export const authOptions: NextAuthOptions = {
+  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  pages: { signIn: "/login" },
+  providers: [
+    CredentialsProvider({
+      name: "Email and password",
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      async authorize(credentials, req) {
+        try {
+          const user = await authenticate(
+            { email: credentials?.email ?? "", password: credentials?.password ?? "" },
+            clientAddress(req?.headers),
+          );
+          return { id: user.userId, sessionVersion: user.sessionVersion };
+        } catch (error) {
+          // next-auth passes a thrown Error's message to the login form; only ours are safe to show.
+          if (error instanceof DomainError) throw new Error(error.message);
+          logger.error("login failed unexpectedly", { error });
+          throw new Error("Sign-in is unavailable right now. Try again shortly.");
+        }
+      },
+    }),
+  ],
+  callbacks: {
+    async jwt({ token, user }) {
+      if (user) {
+        token.uid = user.id;
+        token.sv = (user as unknown as { sessionVersion: number }).sessionVersion;
+      }
+      return token;
+    },
+    async session({ session, token }) {
+      // Only identifiers go to the client; roles and rights are read from the database per request.
+      return { expires: session.expires, uid: token.uid as string, sv: token.sv as number } as unknown as typeof session;
+    },
+  },
+};

@@ -1,0 +1,25 @@
+import "server-only";
+import type { Actor } from "@/lib/domain/permissions";
+import type { ProjectRole } from "@/lib/domain/roles";
+import { db } from "../../db";
+
+export interface ProjectSummary {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  /** The actor's role, or null for an admin who administers but is not a member. */
+  role: ProjectRole | null;
+}
+
+/** Members see their projects; admins also see every other project's name (never its data). */
+export async function listProjectsForActor(actor: Actor): Promise<ProjectSummary[]> {
+  if (!actor.active) return [];
+  const memberOf = Object.keys(actor.memberships);
+  const projects = await db().project.findMany({
+    where: actor.isAdmin ? {} : { id: { in: memberOf } },
+    select: { id: true, slug: true, name: true, description: true },
+    orderBy: { name: "asc" },
+  });
+  return projects.map((p) => ({ ...p, role: actor.memberships[p.id] ?? null }));
+}

@@ -1,0 +1,66 @@
+import "server-only";
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { access, chmod, link, mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { BlobStore, StoredBlob } from "./blob-store";
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Blobs under <root>/ab/cd/<sha256>, read-only once written. */
+export class LocalBlobStore implements BlobStore {
+  constructor(private readonly root: string) {}
+
+  private pathFor(sha256: string): string {
+    if (!SHA256_HEX.test(sha256)) throw new Error("not a SHA-256 key");
+    return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async put(source: Readable): Promise<StoredBlob> {
+    const incoming = path.join(this.root, "incoming");
+    await mkdir(incoming, { recursive: true });
+    const tempPath = path.join(incoming, randomUUID());
+    const hash = createHash("sha256");
+    let sizeBytes = 0;
+    // Hash and count in the same pass that writes: the bytes are read exactly once.
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        sizeBytes += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(source, meter, createWriteStream(tempPath, { flags: "wx", mode: 0o444 }));
+      const sha256 = hash.digest("hex");
+      const finalPath = this.pathFor(sha256);
+      await mkdir(path.dirname(finalPath), { recursive: true });
+      try {
+        // link() fails if the target exists, so an existing original is never replaced.
+        await link(tempPath, finalPath);
+        await chmod(finalPath, 0o444);
+        return { sha256, sizeBytes, created: true };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "EEXIST") return { sha256, sizeBytes, created: false };
+        throw error;
+      }
+    } finally {
+      await rm(tempPath, { force: true });
+    }
+  }
+
+  async open(sha256: string): Promise<Readable> {
+    return createReadStream(this.pathFor(sha256));
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    try {
+      await access(this.pathFor(sha256));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,170 @@
+// `npm start`: one command from a fresh clone to a running app.
+// No DATABASE_URL: starts the embedded PostgreSQL in the data folder, applies migrations,
+// seeds the fictional demo on first run, builds if the sources changed, and serves.
+// With DATABASE_URL: uses that server and seeds nothing unless GROUNDTRUTH_SEED_DEMO=1.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { PROJECT_ROOT, dataDir, mediaDir, webPort } from "@/lib/infra/config";
+import { openDatabase, type DatabaseHandle } from "@/lib/infra/database";
+import { isPortFree } from "@/lib/infra/embedded-postgres";
+import { migrateDeploy } from "@/lib/infra/migrate";
+
+const say = (line: string) => console.log(`[groundtruth] ${line}`);
+
+async function main() {
+  const startedAt = Date.now();
+  const port = webPort();
+  const host = process.env.HOSTNAME || "127.0.0.1";
+  if (!(await isPortFree(port, host))) {
+    fail(`Port ${port} is already in use, so Groundtruth cannot serve there. Stop the other program or choose another port: PORT=3001 npm start`);
+  }
+
+  mkdirSync(dataDir(), { recursive: true });
+  let database: DatabaseHandle | null = null;
+  let web: ChildProcess | null = null;
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (web && web.exitCode === null) {
+      web.kill("SIGTERM");
+      await new Promise((resolve) => web!.once("exit", resolve));
+    }
+    if (database?.embedded) {
+      say("Stopping PostgreSQL...");
+      await database.stop();
+      say("PostgreSQL stopped cleanly.");
+    }
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  try {
+    database = await openDatabase();
+    say(database.embedded ? `Embedded PostgreSQL running (data in ${path.join(dataDir(), "postgres")})` : "Using the PostgreSQL server in DATABASE_URL");
+    process.env.DATABASE_URL = database.url;
+    await migrateDeploy(database.url);
+    say("Database schema is up to date.");
+
+    const secret = authSecret(database.embedded);
+    await seedIfNeeded(database.embedded);
+
+    if (needsBuild()) {
+      say("Building the web app (first start or changed sources; this takes a minute or two)...");
+      await run(process.execPath, [nextBin(), "build"], {});
+      writeFileSync(fingerprintFile(), sourceFingerprint());
+    }
+
+    const baseUrl = process.env.NEXTAUTH_URL || `http://localhost:${port}`;
+    web = spawn(process.execPath, [nextBin(), "start", "-p", String(port), "-H", host], {
+      cwd: PROJECT_ROOT,
+      stdio: "inherit",
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        NEXTAUTH_SECRET: secret,
+        NEXTAUTH_URL: baseUrl,
+        GROUNDTRUTH_MEDIA_DIR: mediaDir(),
+        NEXT_TELEMETRY_DISABLED: "1",
+      },
+    });
+    web.on("exit", (code) => {
+      if (!stopping) {
+        say(`The web server stopped (exit code ${code}).`);
+        void shutdown(code ?? 1);
+      }
+    });
+    say(`Ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: open ${baseUrl}  (Ctrl-C stops everything)`);
+  } catch (error) {
+    console.error(`[groundtruth] ${(error as Error).message}`);
+    await shutdown(1);
+  }
+}
+
+function fail(message: string): never {
+  console.error(`[groundtruth] ${message}`);
+  process.exit(1);
+}
+
+function nextBin(): string {
+  return path.join(PROJECT_ROOT, "node_modules", "next", "dist", "bin", "next");
+}
+
+/** Production needs a real secret from the environment; the embedded default keeps one in the data folder. */
+function authSecret(embedded: boolean): string {
+  const fromEnv = process.env.NEXTAUTH_SECRET;
+  if (fromEnv) {
+    if (fromEnv.length < 32) fail("NEXTAUTH_SECRET is too short: use at least 32 random characters (e.g. openssl rand -base64 32).");
+    return fromEnv;
+  }
+  if (!embedded) fail("NEXTAUTH_SECRET is not set. With an external DATABASE_URL, set it to at least 32 random characters.");
+  const file = path.join(dataDir(), ".auth-secret");
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  return readFileSync(file, "utf8").trim();
+}
+
+async function seedIfNeeded(embedded: boolean) {
+  const forced = process.env.GROUNDTRUTH_SEED_DEMO === "1";
+  if (!embedded && !forced) return;
+  // Imported lazily: these modules open a database pool, which only the seeding path needs.
+  const { db } = await import("@/lib/server/db");
+  const { isEmptyInstall, seedDemo } = await import("@/lib/server/seed/demo");
+  const { LocalBlobStore } = await import("@/lib/server/storage/local-blob-store");
+  try {
+    if (!(await isEmptyInstall(db()))) return;
+    say("First run: creating the fictional demo project...");
+    const accounts = await seedDemo(db(), new LocalBlobStore(mediaDir()));
+    const width = Math.max(...accounts.map((a) => a.email.length));
+    console.log("\n  Demo accounts (shown once; an admin can reset passwords later):\n");
+    for (const a of accounts) console.log(`    ${a.email.padEnd(width)}  ${a.password}  ${a.label}`);
+    console.log("");
+  } finally {
+    await db().$disconnect();
+  }
+}
+
+const SOURCE_ROOTS = ["app", "components", "lib", "next.config.js", "tsconfig.json", "package-lock.json", "prisma/schema.prisma"];
+
+function sourceFingerprint(): string {
+  const hash = createHash("sha256");
+  const visit = (relative: string) => {
+    const full = path.join(PROJECT_ROOT, relative);
+    if (!existsSync(full)) return;
+    if (statSync(full).isDirectory()) {
+      for (const name of readdirSync(full).sort()) {
+        if (name === "generated" || name === "node_modules" || name.endsWith(".test.ts")) continue;
+        visit(path.join(relative, name));
+      }
+    } else {
+      hash.update(relative).update("\0").update(readFileSync(full)).update("\0");
+    }
+  };
+  SOURCE_ROOTS.forEach(visit);
+  return hash.digest("hex");
+}
+
+function distDir(): string {
+  return path.join(PROJECT_ROOT, process.env.GROUNDTRUTH_NEXT_DIST_DIR || ".next");
+}
+
+function fingerprintFile(): string {
+  return path.join(distDir(), "groundtruth-source-fingerprint");
+}
+
+function needsBuild(): boolean {
+  if (process.env.GROUNDTRUTH_SKIP_BUILD === "1") return false;
+  if (!existsSync(path.join(distDir(), "BUILD_ID")) || !existsSync(fingerprintFile())) return true;
+  return readFileSync(fingerprintFile(), "utf8") !== sourceFingerprint();
+}
+
+function run(command: string, args: string[], env: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: PROJECT_ROOT, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env } });
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(args[0] ?? command)} ${args[1] ?? ""} failed (exit ${code})`))));
+  });
+}
+
+void main();
