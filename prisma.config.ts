@@ -18,6 +18,26 @@ class CatalogFriendlyPool extends pg.Pool {
   }
 }
 
+// adapter-pg's executeScript splits a migration on every ";" (even inside comments and function
+// bodies) and runs the pieces one by one, so a failure leaves a half-applied migration. Sent
+// whole as one simple-protocol query, PostgreSQL runs the script in a single implicit
+// transaction: a migration applies completely or not at all.
+class AtomicMigrationsPrismaPg extends PrismaPg {
+  async connect() {
+    const adapter = await super.connect();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const internals = adapter as any;
+    internals.executeScript = async (script: string) => {
+      try {
+        await internals.client.query(script);
+      } catch (error) {
+        internals.onError(error);
+      }
+    };
+    return adapter;
+  }
+}
+
 // The schema's `env("DATABASE_URL")` must resolve even for commands that never connect
 // (generate, validate, diff from files); the adapter below still insists on a real value.
 const configuredDatabaseUrl = process.env.DATABASE_URL;
@@ -31,6 +51,6 @@ export default defineConfig({
   async adapter() {
     const connectionString = configuredDatabaseUrl;
     if (!connectionString) throw new Error("DATABASE_URL is not set (npm start sets it for the embedded database)");
-    return new PrismaPg(new CatalogFriendlyPool({ connectionString }));
+    return new AtomicMigrationsPrismaPg(new CatalogFriendlyPool({ connectionString }));
   },
 });

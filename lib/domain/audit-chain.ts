@@ -2,7 +2,7 @@
 // event's own canonical (RFC 8785) JSON, so changing, removing or reordering any stored event
 // breaks every link after it.
 import { createHash } from "node:crypto";
-import canonicalize from "canonicalize";
+import { canonicalize } from "json-canonicalize";
 
 export const GENESIS_HASH = "0".repeat(64);
 

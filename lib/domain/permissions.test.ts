@@ -292,7 +292,7 @@ describe("inactive actors are denied everything", () => {
     ...MATRIX_ROLES.map((role): [string, Actor] => [`inactive ${role}`, actor({ active: false, memberships: { [MY_PROJECT]: role } })]),
   ];
   const allActions: Action[] = [...PROJECT_ACTIONS, ...SYSTEM_ACTIONS];
-  const allResources: Array<[string, Resource]> = [["system", SYSTEM], ...ALL_PROJECT_RESOURCES];
+  const allResources: ReadonlyArray<readonly [string, Resource]> = [["system", SYSTEM], ...ALL_PROJECT_RESOURCES];
 
   it.each(
     inactiveActors.flatMap(([label, who]) =>
