@@ -21,7 +21,8 @@ async function main() {
   const database = await openDatabase();
   process.env.DATABASE_URL = database.url;
   try {
-    await migrateDeploy(database.url);
+    // The embedded database may be brand new; an external one is migrated explicitly by its operator.
+    if (database.embedded) await migrateDeploy(database.url);
     const { db } = await import("@/lib/server/db");
     const { createUser } = await import("@/lib/server/services/accounts/create-user");
     const { setMembership } = await import("@/lib/server/services/accounts/set-membership");

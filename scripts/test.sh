@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `npm test`: everything, from a fresh clone: install, lint, typecheck, unit, integration
+# (real embedded PostgreSQL), end-to-end (real Chromium against the real start command).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
+mkdir -p test-results
+started=$(date +%s)
+step() { printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "Installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    step "Installing Chromium from Debian (needed by the end-to-end tests)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "No /usr/bin/chromium and not root: Playwright falls back to its own browser (npx playwright install chromium)."
+  fi
+fi
+
+step "Lint"
+npm run --silent lint
+step "Typecheck"
+npm run --silent typecheck
+step "Unit tests (lib/domain)"
+npx vitest run --project unit --reporter=dot --reporter=json --outputFile.json=test-results/unit.json
+step "Integration tests (services on embedded PostgreSQL)"
+npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=test-results/integration.json
+step "End-to-end tests (Chromium)"
+PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/e2e.json npx playwright test --reporter=list,json
+
+step "Summary"
+node scripts/test-summary.mjs test-results/unit.json test-results/integration.json test-results/e2e.json
+echo "Total time: $(( $(date +%s) - started )) s"
