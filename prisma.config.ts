@@ -23,6 +23,10 @@ class CatalogFriendlyPool extends pg.Pool {
 // whole as one simple-protocol query, PostgreSQL runs the script in a single implicit
 // transaction: a migration applies completely or not at all.
 class AtomicMigrationsPrismaPg extends PrismaPg {
+  constructor(private readonly connectionString: string) {
+    super(new CatalogFriendlyPool({ connectionString }));
+  }
+
   async connect() {
     const adapter = await super.connect();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -51,6 +55,6 @@ export default defineConfig({
   async adapter() {
     const connectionString = configuredDatabaseUrl;
     if (!connectionString) throw new Error("DATABASE_URL is not set (npm start sets it for the embedded database)");
-    return new AtomicMigrationsPrismaPg(new CatalogFriendlyPool({ connectionString }));
+    return new AtomicMigrationsPrismaPg(connectionString);
   },
 });
