@@ -58,7 +58,7 @@ export default defineConfig({
     gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
     env: {
       PORT: String(E2E_PORT),
-      HOSTNAME: "127.0.0.1",
+      GROUNDTRUTH_HOST: "127.0.0.1",
       GROUNDTRUTH_PG_PORT: "54400",
       GROUNDTRUTH_DATA_DIR: dataDir,
       GROUNDTRUTH_MEDIA_DIR: path.join(dataDir, "media"),

@@ -1,12 +1,18 @@
 "use client";
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 export function LoginForm() {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+
+  // Arriving here by client-side navigation (e.g. a session that just ended) keeps the already
+  // rendered header; refreshing re-renders it from the server without the signed-out user's name.
+  useEffect(() => {
+    router.refresh();
+  }, [router]);
 
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -34,8 +34,8 @@ test("deactivating a user ends their session at once; reactivating lets them bac
   await expect(user.page).toHaveURL(/\/login$/);
   await expect(user.page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
   await expect(user.page.getByTestId("items-table")).toHaveCount(0);
-  // Not asserted: the top bar still shows the user's name and "Sign out" here, because the
-  // redirect is a client-side navigation that keeps the root layout rendered before it.
+  // The top bar no longer shows them as signed in.
+  await expect(user.page.getByTestId("signed-in-as")).toHaveCount(0);
   // Reloading does not bring the project back either.
   await user.page.goto(`/projects/${DEMO_PROJECT.slug}`);
   await expect(user.page).toHaveURL(/\/login$/);

@@ -16,7 +16,8 @@ const say = (line: string) => console.log(`[groundtruth] ${line}`);
 async function main() {
   const startedAt = Date.now();
   const port = webPort();
-  const host = process.env.HOSTNAME || "127.0.0.1";
+  // Not HOSTNAME: shells and containers set that to the machine name, which would expose the app.
+  const host = process.env.GROUNDTRUTH_HOST || "127.0.0.1";
   if (!(await isPortFree(port, host))) {
     fail(`Port ${port} is already in use, so Groundtruth cannot serve there. Stop the other program or choose another port: PORT=3001 npm start`);
   }

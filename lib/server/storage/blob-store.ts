@@ -10,10 +10,17 @@ export interface StoredBlob {
 
 /**
  * Content-addressed, write-once storage for originals and derivatives. Keys are SHA-256 hex
- * digests computed while the bytes stream in; an existing key is never overwritten.
+ * digests; an existing key is never overwritten, so identical bytes are stored once.
  */
 export interface BlobStore {
+  /** Stores a stream, hashing it in the same pass that writes it. */
   put(source: Readable): Promise<StoredBlob>;
+  /**
+   * Adopts a complete local file whose SHA-256 was already computed while it was received
+   * (a finished resumable upload). The file is moved or uploaded, never re-read to hash it;
+   * the caller's file is gone afterwards either way.
+   */
+  adoptFile(filePath: string, sha256: string, sizeBytes: number): Promise<StoredBlob>;
   open(sha256: string): Promise<Readable>;
   has(sha256: string): Promise<boolean>;
 }

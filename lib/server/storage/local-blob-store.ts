@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { access, chmod, link, mkdir, rm } from "node:fs/promises";
+import { access, chmod, copyFile, link, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -48,6 +48,37 @@ export class LocalBlobStore implements BlobStore {
       }
     } finally {
       await rm(tempPath, { force: true });
+    }
+  }
+
+  async adoptFile(filePath: string, sha256: string, sizeBytes: number): Promise<StoredBlob> {
+    const finalPath = this.pathFor(sha256);
+    await mkdir(path.dirname(finalPath), { recursive: true });
+    try {
+      // Same filesystem: a hard link is instant and, like put(), never replaces an existing blob.
+      await link(filePath, finalPath);
+      await chmod(finalPath, 0o444);
+      return { sha256, sizeBytes, created: true };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return { sha256, sizeBytes, created: false };
+      if (code !== "EXDEV") throw error;
+      // Different filesystems: copy into the incoming folder, then link into place.
+      const tempPath = path.join(this.root, "incoming", randomUUID());
+      await mkdir(path.dirname(tempPath), { recursive: true });
+      await copyFile(filePath, tempPath);
+      try {
+        await link(tempPath, finalPath);
+        await chmod(finalPath, 0o444);
+        return { sha256, sizeBytes, created: true };
+      } catch (inner) {
+        if ((inner as NodeJS.ErrnoException).code === "EEXIST") return { sha256, sizeBytes, created: false };
+        throw inner;
+      } finally {
+        await rm(tempPath, { force: true });
+      }
+    } finally {
+      await rm(filePath, { force: true });
     }
   }
 
