@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
-mkdir -p test-results
+rm -rf .reports && mkdir -p .reports  # not test-results/: Playwright empties that folder
 started=$(date +%s)
 step() { printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 
@@ -28,12 +28,12 @@ npm run --silent lint
 step "Typecheck"
 npm run --silent typecheck
 step "Unit tests (lib/domain)"
-npx vitest run --project unit --reporter=dot --reporter=json --outputFile.json=test-results/unit.json
+npx vitest run --project unit --reporter=dot --reporter=json --outputFile.json=.reports/unit.json
 step "Integration tests (services on embedded PostgreSQL)"
-npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=test-results/integration.json
+npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=.reports/integration.json
 step "End-to-end tests (Chromium)"
-PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/e2e.json npx playwright test --reporter=list,json
+PLAYWRIGHT_JSON_OUTPUT_NAME=.reports/e2e.json npx playwright test --reporter=list,json
 
 step "Summary"
-node scripts/test-summary.mjs test-results/unit.json test-results/integration.json test-results/e2e.json
+node scripts/test-summary.mjs .reports/unit.json .reports/integration.json .reports/e2e.json
 echo "Total time: $(( $(date +%s) - started )) s"
