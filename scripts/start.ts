@@ -25,14 +25,13 @@ async function main() {
   mkdirSync(dataDir(), { recursive: true });
   let database: DatabaseHandle | null = null;
   let web: ChildProcess | null = null;
+  let worker: ChildProcess | null = null;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    if (web && web.exitCode === null) {
-      web.kill("SIGTERM");
-      await new Promise((resolve) => web!.once("exit", resolve));
-    }
+    // The worker finishes the job in hand; the web server its in-flight requests.
+    await Promise.all([web, worker].map((child) => stopChild(child)));
     if (database?.embedded) {
       say("Stopping PostgreSQL...");
       await database.stop();
@@ -60,18 +59,27 @@ async function main() {
     }
 
     const baseUrl = process.env.NEXTAUTH_URL || `http://localhost:${port}`;
-    web = spawn(process.execPath, [nextBin(), "start", "-p", String(port), "-H", host], {
-      cwd: PROJECT_ROOT,
-      stdio: "inherit",
-      env: {
-        ...process.env,
-        DATABASE_URL: database.url,
-        NEXTAUTH_SECRET: secret,
-        NEXTAUTH_URL: baseUrl,
-        GROUNDTRUTH_MEDIA_DIR: mediaDir(),
-        NEXT_TELEMETRY_DISABLED: "1",
-      },
-    });
+    const childEnv = {
+      ...process.env,
+      DATABASE_URL: database.url,
+      NEXTAUTH_SECRET: secret,
+      NEXTAUTH_URL: baseUrl,
+      GROUNDTRUTH_MEDIA_DIR: mediaDir(),
+      GROUNDTRUTH_EMBEDDED_DATABASE: database.embedded ? "1" : "0",
+      NEXT_TELEMETRY_DISABLED: "1",
+    };
+    web = spawn(process.execPath, [nextBin(), "start", "-p", String(port), "-H", host], { cwd: PROJECT_ROOT, stdio: "inherit", env: childEnv });
+    // One background worker alongside the web server; larger installs run `npm run worker` separately.
+    if (process.env.GROUNDTRUTH_INLINE_WORKER !== "0") {
+      worker = spawn(process.execPath, [tsxBin(), "--conditions=react-server", path.join(PROJECT_ROOT, "scripts", "worker.ts")], {
+        cwd: PROJECT_ROOT,
+        stdio: "inherit",
+        env: childEnv,
+      });
+      worker.on("exit", (code) => {
+        if (!stopping) say(`The background worker stopped (exit code ${code}); jobs wait until it runs again.`);
+      });
+    }
     web.on("exit", (code) => {
       if (!stopping) {
         say(`The web server stopped (exit code ${code}).`);
@@ -88,6 +96,19 @@ async function main() {
 function fail(message: string): never {
   console.error(`[groundtruth] ${message}`);
   process.exit(1);
+}
+
+async function stopChild(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function tsxBin(): string {
+  return path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 }
 
 function nextBin(): string {

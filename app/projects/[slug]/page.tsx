@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { StatusBadge } from "@/components/status-badge";
 import { DomainError } from "@/lib/domain/errors";
@@ -24,6 +25,10 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
       <p className="lede">
         Your role: <span className="badge" data-testid="project-role">{overview.role}</span>{" "}
         {overview.seesAllItems ? "You see every item in this project." : "You see the items you submitted."}
+      </p>
+
+      <p>
+        <Link href={`/projects/${overview.project.slug}/submit`} className="button-link" data-testid="submit-link">Submit evidence</Link>
       </p>
 
       <ul className="stats" aria-label="Items by status">
@@ -55,7 +60,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
           <tbody>
             {overview.items.map((item) => (
               <tr key={item.id}>
-                <td className="mono">{item.reference}</td>
+                <td className="mono"><Link href={`/projects/${overview.project.slug}/items/${item.reference}`}>{item.reference}</Link></td>
                 <td>
                   {item.title}
                   {item.sensitiveGraphic ? <div className="sensitive">Graphic content: preview hidden</div> : null}

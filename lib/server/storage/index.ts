@@ -5,8 +5,18 @@ import { LocalBlobStore } from "./local-blob-store";
 
 let configured: BlobStore | null = null;
 
-/** The configured content-addressed store: a local folder by default. */
+/**
+ * The configured content-addressed store: a local folder by default; GROUNDTRUTH_STORAGE=s3
+ * selects an S3-compatible bucket (settings in s3-blob-store.ts).
+ */
 export async function blobStore(): Promise<BlobStore> {
-  configured ??= new LocalBlobStore(mediaDir());
+  if (!configured) {
+    if (process.env.GROUNDTRUTH_STORAGE === "s3") {
+      const { S3BlobStore } = await import("./s3-blob-store");
+      configured = S3BlobStore.fromEnv();
+    } else {
+      configured = new LocalBlobStore(mediaDir());
+    }
+  }
   return configured;
 }

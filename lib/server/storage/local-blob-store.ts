@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { access, chmod, copyFile, link, mkdir, rm } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { access, chmod, copyFile, link, mkdir, open, rm } from "node:fs/promises";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -82,8 +82,15 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  /** Where a blob lives on disk, for tools (ffmpeg, sharp) that need a path. */
+  localPath(sha256: string): string {
+    return this.pathFor(sha256);
+  }
+
   async open(sha256: string): Promise<Readable> {
-    return createReadStream(this.pathFor(sha256));
+    // Open first so a missing blob rejects here, before a caller has sent any response headers.
+    const handle = await open(this.pathFor(sha256), "r");
+    return handle.createReadStream();
   }
 
   async has(sha256: string): Promise<boolean> {

@@ -1,0 +1,203 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { RetryJobButton } from "@/components/items/retry-job-button";
+import { StatusBadge } from "@/components/status-badge";
+import { DomainError } from "@/lib/domain/errors";
+import { PLATFORM_LABELS, SENSITIVITY_FLAGS, type Platform } from "@/lib/domain/evidence";
+import { findContradictions, type MediaMetadata } from "@/lib/domain/media-metadata";
+import { actorOrRedirect } from "@/lib/server/session";
+import { getItemDetail } from "@/lib/server/services/items/get-item-detail";
+
+export const metadata: Metadata = { title: "Item" };
+
+const utc = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
+const fmt = (d: Date | null | undefined) => (d ? `${utc.format(d)} UTC` : "—");
+
+function bytes(n: bigint | number): string {
+  const value = Number(n);
+  return value >= 1024 ** 2 ? `${(value / 1024 ** 2).toFixed(1)} MB` : value >= 1024 ? `${(value / 1024).toFixed(1)} KB` : `${value} B`;
+}
+
+function captureTimeText(meta: MediaMetadata | null): string {
+  const t = meta?.captureTime;
+  if (!t) return "none in the file";
+  return t.utc ? `${t.local}${t.offset ?? ""} (${t.utc.replace(".000Z", "Z")})` : `${t.local} (camera clock, zone unknown)`;
+}
+
+export default async function ItemPage({ params }: { params: Promise<{ slug: string; ref: string }> }) {
+  const actor = await actorOrRedirect();
+  const { slug, ref } = await params;
+  const detail = await getItemDetail(actor, slug, decodeURIComponent(ref)).catch((error: unknown) => {
+    if (error instanceof DomainError && error.code === "NOT_FOUND") notFound();
+    throw error;
+  });
+  const { item, project } = detail;
+  const flags = (Object.keys(SENSITIVITY_FLAGS) as Array<keyof typeof SENSITIVITY_FLAGS>).filter((k) => item[k]);
+  const pagePath = `/projects/${project.slug}/items/${item.reference}`;
+
+  return (
+    <>
+      <p className="small"><Link href={`/projects/${project.slug}`}>{project.name}</Link></p>
+      <h1>
+        <span className="mono">{item.reference}</span> {item.title}
+      </h1>
+      <p className="lede">
+        <StatusBadge status={item.status} /> Submitted by {item.submittedBy.name} on {fmt(item.createdAt)} ·{" "}
+        <Link href={`${pagePath}/custody`}>Chain of custody report</Link> · <a href={`${pagePath}/custody/json`}>JSON</a>
+      </p>
+      {flags.length ? (
+        <p className="sensitive" data-testid="sensitivity">Sensitive: {flags.map((f) => SENSITIVITY_FLAGS[f]).join(", ")}</p>
+      ) : null}
+
+      <h2>The post</h2>
+      <dl className="kv panel">
+        <dt>Platform</dt><dd>{item.platform ? PLATFORM_LABELS[item.platform as Platform] : "—"}</dd>
+        <dt>Post URL</dt><dd>{item.postUrl ? <a href={item.postUrl} rel="noreferrer noopener" target="_blank">{item.postUrl}</a> : "—"}</dd>
+        <dt>Poster</dt><dd>{item.posterHandle ?? "—"}</dd>
+        <dt>Claimed place</dt><dd>{item.claimedPlace ?? "—"}</dd>
+        <dt>Language</dt><dd>{item.language ?? "—"}</dd>
+        <dt>Description</dt><dd>{item.description || "—"}</dd>
+      </dl>
+
+      <h2>When: what each source says</h2>
+      <div className="side-by-side" data-testid="time-comparison">
+        <div><strong>Claimed</strong><br />{item.claimedDate ?? "—"}</div>
+        <div><strong>Platform upload (upper bound)</strong><br />{fmt(item.platformUploadedAt)}</div>
+        {item.media.filter((m) => m.sniffedMime.startsWith("image/") || m.sniffedMime.startsWith("video/")).map((m) => {
+          const meta = (Object.keys(m.metadata as object).length ? m.metadata : null) as MediaMetadata | null;
+          return (
+            <div key={m.id}>
+              <strong>File metadata: {m.originalFilename}</strong><br />
+              {meta ? captureTimeText(meta) : "not read yet"}
+              {meta?.gps?.gpsTimeUtc ? <><br />GPS clock: {meta.gps.gpsTimeUtc}</> : null}
+              {meta?.containerCreationTimeUtc ? <><br />Container created: {meta.containerCreationTimeUtc}</> : null}
+            </div>
+          );
+        })}
+      </div>
+
+      <h2>Files</h2>
+      {item.media.length === 0 ? <p className="panel">No files yet.</p> : null}
+      {item.media.map((m) => {
+        const meta = (Object.keys(m.metadata as object).length ? m.metadata : null) as MediaMetadata | null;
+        const findings = meta ? findContradictions(meta, { platformUploadedAt: item.platformUploadedAt, claimedDate: item.claimedDate }) : [];
+        const thumbnail = m.derivatives.find((d) => d.kind === "THUMBNAIL");
+        const keyframes = m.derivatives.filter((d) => d.kind === "KEYFRAME");
+        return (
+          <section key={m.id} className="panel" style={{ marginBottom: 14 }} data-testid="media-file">
+            <h3 style={{ marginTop: 0 }}>{m.originalFilename}</h3>
+            <div className={item.sensitiveGraphic ? "thumbs graphic" : "thumbs"}>
+              {thumbnail ? (
+                item.sensitiveGraphic ? (
+                  <details>
+                    <summary>Graphic content: show preview</summary>
+                    <img src={`/api/derivatives/${thumbnail.id}`} alt={`Preview of ${m.originalFilename}`} />
+                  </details>
+                ) : (
+                  <img src={`/api/derivatives/${thumbnail.id}`} alt={`Preview of ${m.originalFilename}`} data-testid="thumbnail" />
+                )
+              ) : null}
+            </div>
+            <dl className="kv" style={{ marginTop: 10 }}>
+              <dt>SHA-256</dt><dd className="mono" data-testid="sha256">{m.sha256}</dd>
+              <dt>Size</dt><dd>{bytes(m.sizeBytes)} ({String(m.sizeBytes)} bytes)</dd>
+              <dt>Type</dt><dd>{m.sniffedMime}{m.declaredMime && m.declaredMime !== m.sniffedMime ? ` (declared ${m.declaredMime})` : ""}</dd>
+              <dt>Collected</dt><dd>{m.captureMethod.replace("_", " ").toLowerCase()} by {m.collectedBy.name}, {fmt(m.collectedAt)}</dd>
+              {m.sourceUrl ? <><dt>Source</dt><dd>{m.sourceUrl}</dd></> : null}
+              <dt>Downloads</dt><dd>{m._count.accesses} logged</dd>
+              {meta?.make || meta?.model ? <><dt>Camera</dt><dd>{[meta.make, meta.model].filter(Boolean).join(" ")}</dd></> : null}
+              {meta?.software ? <><dt>Software</dt><dd>{meta.software}</dd></> : null}
+              {meta?.gps ? (
+                <>
+                  <dt>GPS in file</dt>
+                  <dd data-testid="gps">{meta.gps.latitude.toFixed(6)}, {meta.gps.longitude.toFixed(6)}{meta.gps.altitudeM !== undefined ? `, ${meta.gps.altitudeM} m` : ""}</dd>
+                </>
+              ) : null}
+              {meta?.durationMs ? <><dt>Duration</dt><dd>{(meta.durationMs / 1000).toFixed(3)} s</dd></> : null}
+              {meta?.width ? <><dt>Dimensions</dt><dd>{meta.width} × {meta.height}</dd></> : null}
+              {meta?.videoCodec ? <><dt>Codecs</dt><dd>{[meta.videoCodec, meta.audioCodec].filter(Boolean).join(" + ")}</dd></> : null}
+            </dl>
+            {findings.length ? (
+              <ul data-testid="findings">
+                {findings.map((f) => (
+                  <li key={f.code} className={f.severity === "warning" ? "contradiction" : "muted"}>{f.message}</li>
+                ))}
+              </ul>
+            ) : null}
+            <p><a href={`/api/media/${m.id}`} download data-testid="download-original">Download original</a> <span className="muted small">(logged in the chain of custody)</span></p>
+            {keyframes.length ? (
+              <>
+                <h4>Keyframes (for reverse image search)</h4>
+                <div className={item.sensitiveGraphic ? "thumbs graphic" : "thumbs"} data-testid="keyframes">
+                  {keyframes.map((k) => (
+                    <figure key={k.id}>
+                      <a href={`/api/derivatives/${k.id}`} target="_blank" rel="noreferrer">
+                        <img src={`/api/derivatives/${k.id}`} alt={`Keyframe at ${((k.timestampMs ?? 0) / 1000).toFixed(2)} s`} loading="lazy" />
+                      </a>
+                      <figcaption>{((k.timestampMs ?? 0) / 1000).toFixed(2)} s · <a href={`/api/derivatives/${k.id}?download=1`}>download</a></figcaption>
+                    </figure>
+                  ))}
+                </div>
+              </>
+            ) : null}
+          </section>
+        );
+      })}
+
+      <h2>Source URLs and captures</h2>
+      {detail.captures.length === 0 && item.sources.length === 0 ? <p className="panel">No source URLs.</p> : null}
+      {detail.captures.length ? (
+        <table data-testid="captures">
+          <thead><tr><th scope="col">URL</th><th scope="col">State</th><th scope="col">Result</th></tr></thead>
+          <tbody>
+            {detail.captures.map((c) => (
+              <tr key={c.id}>
+                <td className="mono">{c.url}</td>
+                <td><span className={`badge ${c.state === "DONE" ? "ok" : c.state === "FAILED" ? "danger" : ""}`}>{c.state}</span></td>
+                <td>
+                  {c.state === "DONE" ? (
+                    <>
+                      {c.pageTitle ? <>“{c.pageTitle}” · </> : null}HTTP {c.httpStatus ?? "?"} · captured {fmt(c.capturedAt)}
+                      {c.finalUrl && c.finalUrl !== c.url ? <><br />Final URL: <span className="mono">{c.finalUrl}</span></> : null}
+                    </>
+                  ) : c.error ? <span className="error">{c.error}</span> : "waiting"}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+
+      <h2>Possible duplicates</h2>
+      {detail.duplicates.length === 0 ? (
+        <p className="muted">None found (same file, visually similar image or keyframe, or same URL).</p>
+      ) : (
+        <ul data-testid="duplicates">
+          {detail.duplicates.map((d, i) => (
+            <li key={i}>
+              {d.kind === "exact" ? "Identical file" : d.kind === "near" ? `Visually similar (distance ${d.distance})` : "Same source URL"}:{" "}
+              {d.item ? <Link href={`/projects/${project.slug}/items/${d.item.reference}`}>{d.item.reference} {d.item.title}</Link> : "an item you cannot see"}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h2>Background jobs</h2>
+      <table data-testid="jobs">
+        <thead><tr><th scope="col">Job</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">Details</th><th scope="col"></th></tr></thead>
+        <tbody>
+          {detail.jobs.map((j) => (
+            <tr key={j.id} data-state={j.state}>
+              <td>{j.queue === "media.process" ? "Metadata and previews" : "URL capture"}</td>
+              <td><span className={`badge ${j.state === "DONE" ? "ok" : j.state === "FAILED" ? "danger" : ""}`}>{j.state === "QUEUED" && j.attempts > 0 ? "RETRY WAITING" : j.state}</span></td>
+              <td>{j.attempts} / {j.maxAttempts}</td>
+              <td className="small">{j.lastError ?? (j.finishedAt ? `finished ${fmt(j.finishedAt)}` : "")}</td>
+              <td>{j.state === "FAILED" && detail.canRetryJobs ? <RetryJobButton jobId={j.id} path={pagePath} /> : null}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

@@ -1,0 +1,113 @@
+import "server-only";
+import { createReadStream } from "node:fs";
+import { appendAuditEvent } from "../../audit";
+import { db } from "../../db";
+import { CaptureError, captureUrl } from "../../capture/capture-url";
+import { assertAcceptedMedia } from "../../media/sniff";
+import { blobStore } from "../../storage";
+import { withWorkDir } from "../../storage/local-copy";
+import { enqueueJob, type ClaimedJob } from "../queue";
+
+/**
+ * Private addresses are refused by default (a server that fetches arbitrary URLs must not be
+ * turned against its own network). The embedded single-user default allows them, so pages on
+ * the investigator's own machine can be captured; production sets this explicitly.
+ */
+export function capturePrivateAddressesAllowed(): boolean {
+  const setting = process.env.GROUNDTRUTH_CAPTURE_ALLOW_PRIVATE;
+  if (setting !== undefined) return setting === "1" || setting === "true";
+  return process.env.GROUNDTRUTH_EMBEDDED_DATABASE === "1";
+}
+
+export async function captureUrlJob(job: ClaimedJob): Promise<Record<string, unknown>> {
+  const { captureId } = job.payload as { captureId: string };
+  const capture = await db().urlCapture.findUniqueOrThrow({
+    where: { id: captureId },
+    include: { item: { select: { id: true, projectId: true } } },
+  });
+  if (capture.state === "DONE") return { alreadyDone: true };
+  await db().urlCapture.update({ where: { id: captureId }, data: { state: "RUNNING", error: null } });
+  const store = await blobStore();
+
+  try {
+    return await withWorkDir(async (workDir) => {
+      const result = await captureUrl(capture.url, {
+        workDir,
+        allowPrivateAddresses: capturePrivateAddressesAllowed(),
+        timeoutMs: Number(process.env.GROUNDTRUTH_CAPTURE_TIMEOUT_MS ?? 30_000),
+        maxMediaBytes: Number(process.env.GROUNDTRUTH_MAX_UPLOAD_BYTES ?? 4 * 1024 ** 3),
+      });
+      const common = {
+        itemId: capture.itemId,
+        captureMethod: "URL_CAPTURE" as const,
+        sourceUrl: capture.url,
+        collectedById: capture.requestedById,
+        collectedAt: result.capturedAt,
+      };
+
+      if (result.kind === "media") {
+        const sniffed = await assertAcceptedMedia(result.filePath);
+        const blob = await store.put(createReadStream(result.filePath));
+        return db().$transaction(async (tx) => {
+          const media = await tx.mediaFile.create({
+            data: { ...common, sha256: blob.sha256, sizeBytes: BigInt(blob.sizeBytes), sniffedMime: sniffed.mime, declaredMime: result.mime, originalFilename: filenameFromUrl(result.finalUrl) },
+          });
+          await tx.urlCapture.update({
+            where: { id: captureId },
+            data: { state: "DONE", finalUrl: result.finalUrl, httpStatus: result.httpStatus, capturedAt: result.capturedAt, mediaId: media.id },
+          });
+          await enqueueJob(tx, { queue: "media.process", payload: { mediaFileId: media.id }, projectId: capture.item.projectId, itemId: capture.itemId });
+          await audit(tx, capture.item.projectId, captureId, { kind: "media", sha256: blob.sha256, finalUrl: result.finalUrl });
+          return { kind: "media", sha256: blob.sha256 };
+        });
+      }
+
+      const screenshot = await store.put(createReadStream(result.screenshotPath));
+      const html = await store.put(createReadStream(result.htmlPath));
+      return db().$transaction(async (tx) => {
+        const shot = await tx.mediaFile.create({
+          data: { ...common, sha256: screenshot.sha256, sizeBytes: BigInt(screenshot.sizeBytes), sniffedMime: "image/png", originalFilename: "page-screenshot.png" },
+        });
+        const page = await tx.mediaFile.create({
+          data: { ...common, sha256: html.sha256, sizeBytes: BigInt(html.sizeBytes), sniffedMime: "text/html", originalFilename: "page.html" },
+        });
+        await tx.urlCapture.update({
+          where: { id: captureId },
+          data: {
+            state: "DONE",
+            finalUrl: result.finalUrl,
+            httpStatus: result.httpStatus,
+            pageTitle: result.title?.slice(0, 500) ?? null,
+            capturedAt: result.capturedAt,
+            screenshotId: shot.id,
+            htmlId: page.id,
+          },
+        });
+        await enqueueJob(tx, { queue: "media.process", payload: { mediaFileId: shot.id }, projectId: capture.item.projectId, itemId: capture.itemId });
+        await audit(tx, capture.item.projectId, captureId, { kind: "page", screenshot: screenshot.sha256, html: html.sha256, finalUrl: result.finalUrl, title: result.title });
+        return { kind: "page", screenshot: screenshot.sha256, html: html.sha256 };
+      });
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await db().urlCapture.update({ where: { id: captureId }, data: { state: "FAILED", error: message.slice(0, 1000) } });
+    // Invalid or blocked URLs will not change on retry; network trouble might.
+    if (error instanceof CaptureError && (error.reason === "invalid_url" || error.reason === "blocked" || error.reason === "too_large")) {
+      Object.assign(error, { permanent: true });
+    }
+    throw error;
+  }
+}
+
+function audit(tx: Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0], projectId: string, captureId: string, after: Record<string, unknown>) {
+  return appendAuditEvent(tx, { actorId: null, projectId, action: "url.captured", entityType: "UrlCapture", entityId: captureId, after });
+}
+
+function filenameFromUrl(url: string): string {
+  try {
+    const last = new URL(url).pathname.split("/").filter(Boolean).pop();
+    return last ? decodeURIComponent(last).slice(0, 200) : "download";
+  } catch {
+    return "download";
+  }
+}

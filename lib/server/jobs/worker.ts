@@ -1,0 +1,84 @@
+import "server-only";
+import { DomainError } from "@/lib/domain/errors";
+import { logger } from "../logger";
+import { claimNextJob, completeJob, failJob, newWorkerId, renewLease, type ClaimedJob, type JobQueue } from "./queue";
+import { captureUrlJob } from "./handlers/capture-url";
+import { processMediaJob } from "./handlers/process-media";
+
+export type JobHandler = (job: ClaimedJob) => Promise<Record<string, unknown>>;
+
+const HANDLERS: Record<JobQueue, JobHandler> = {
+  "media.process": processMediaJob,
+  "url.capture": captureUrlJob,
+};
+
+const LEASE_MS = 60_000;
+
+export interface WorkerOptions {
+  idleDelayMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Runs jobs until the signal aborts; finishes the job in hand before returning. */
+export async function runWorker(options: WorkerOptions = {}): Promise<void> {
+  const workerId = newWorkerId();
+  const idleDelayMs = options.idleDelayMs ?? 1000;
+  logger.info("worker started", { workerId });
+  while (!options.signal?.aborted) {
+    let job: ClaimedJob | null = null;
+    try {
+      job = await claimNextJob(workerId, LEASE_MS);
+    } catch (error) {
+      logger.error("could not claim a job (database unavailable?)", { error });
+    }
+    if (!job) {
+      await sleep(idleDelayMs, options.signal);
+      continue;
+    }
+    await runOne(job, workerId);
+  }
+  logger.info("worker stopped", { workerId });
+}
+
+/** Runs a single claimed job to completion or failure. Exported for tests. */
+export async function runOne(job: ClaimedJob, workerId: string): Promise<void> {
+  const handler = HANDLERS[job.queue];
+  const heartbeat = setInterval(() => void renewLease(job.id, workerId, LEASE_MS).catch(() => {}), LEASE_MS / 3);
+  const started = Date.now();
+  try {
+    const result = await handler(job);
+    await completeJob(job.id, workerId, JSON.parse(JSON.stringify(result)));
+    logger.info("job done", { jobId: job.id, queue: job.queue, ms: Date.now() - started });
+  } catch (error) {
+    // Our own errors (bad media, blocked URL) will not improve on retry; anything else might.
+    const permanent = error instanceof DomainError || (error as { permanent?: boolean }).permanent === true;
+    const reason = error instanceof Error ? error.message : String(error);
+    const outcome = await failJob(job, workerId, reason, !permanent);
+    logger.warn("job failed", { jobId: job.id, queue: job.queue, outcome, reason });
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+/** Processes queued jobs until none is runnable. For tests and one-shot runs. */
+export async function drainJobs(maxJobs = 100): Promise<number> {
+  const workerId = newWorkerId();
+  let count = 0;
+  while (count < maxJobs) {
+    const job = await claimNextJob(workerId, LEASE_MS);
+    if (!job) break;
+    await runOne(job, workerId);
+    count += 1;
+  }
+  return count;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
