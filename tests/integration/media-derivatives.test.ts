@@ -412,6 +412,22 @@ describe("extractKeyframes", () => {
     expect(frames.every((f) => f.reason !== "scene")).toBe(true);
   });
 
+  it("keeps what arrived of a truncated video whose index comes first (moov before mdat)", async () => {
+    // The fixtures keep their index at the end, so cutting them loses everything; a
+    // "faststart" copy cut in half still has a decodable start.
+    const faststart = path.join(tmp, "faststart.mov");
+    await promisify(execFile)(ffmpegInstaller.path, ["-v", "error", "-y", "-i", IPAD_MOV, "-c", "copy", "-movflags", "+faststart", faststart], {
+      timeout: 30_000,
+    });
+    const bytes = await readFile(faststart);
+    const half = path.join(tmp, "faststart-half.mov");
+    await writeFile(half, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const frames = await extractKeyframes(half, path.join(tmp, "faststart-half-frames"));
+    expect(frames.length).toBeGreaterThanOrEqual(1);
+    expect(frames[0]).toMatchObject({ timestampMs: 0 });
+    expect([frames[0]!.width, frames[0]!.height].sort((a, b) => a - b)).toEqual([320, 568]);
+  });
+
   it("honours max", async () => {
     const frames = await extractKeyframes(IPAD_MOV, path.join(tmp, "mov-max1"), { max: 1 });
     expect(frames).toHaveLength(1);

@@ -189,7 +189,7 @@ describe("bad inputs are refused with clear errors", () => {
   const at = (name: string) => path.join(dir, name);
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "groundtruth-media-"));
+    dir = await mkdtemp(path.join(os.tmpdir(), "groundtruth-media-extraction-"));
     await writeFile(at("empty.mp4"), "");
     // An executable renamed to look like a video.
     await copyFile("/bin/ls", at("x.mp4"));

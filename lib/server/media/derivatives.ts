@@ -122,6 +122,8 @@ export async function makeImageThumbnail(input: string | Buffer): Promise<ImageT
 /**
  * 64-bit DCT perceptual hash (16 hex digits) of an image file or buffer, after EXIF
  * orientation and with transparency flattened onto white. See lib/domain/perceptual-hash.ts.
+ * For an HEVC HEIC the file's own embedded thumbnail item (320x240 on iPhones) is hashed when
+ * it has one: the same picture, decoded in a fraction of the time of the full tile grid.
  * Throws VALIDATION when the input is not an image we can decode.
  */
 export async function perceptualHash(input: Buffer | string): Promise<string> {
@@ -167,15 +169,18 @@ export async function extractKeyframes(videoPath: string, workDir: string, optio
   if (!info.isFile()) throw validation("The video is not a regular file.");
 
   const probe = await probeVideo(source);
-  const scenes = await detectScenes(source, probe.streamIndex, threshold, options.sceneTimeoutMs ?? DEFAULT_SCENE_TIMEOUT_MS);
+  // A clip shorter than the minimum gap can only ever yield its first frame: skip the scene pass.
+  const tooShortForScenes = max === 1 || (probe.durationSeconds !== null && probe.durationSeconds <= MIN_KEYFRAME_GAP_SECONDS);
+  const scenes = tooShortForScenes ? [] : await detectScenes(source, probe.streamIndex, threshold, options.sceneTimeoutMs ?? DEFAULT_SCENE_TIMEOUT_MS);
   const plan = planKeyframes(probe.durationSeconds, scenes, max);
 
   const outDir = path.resolve(workDir);
   await mkdir(outDir, { recursive: true });
   const frames: Keyframe[] = [];
   for (const [i, planned] of plan.entries()) {
-    const png = await grabFrame(source, probe, planned.timeSeconds);
-    if (!png) continue; // a seek past the last decodable frame: nothing there
+    // Only the first frame is required: later ones may lie past the data of a truncated file.
+    const png = await grabFrame(source, probe, planned.timeSeconds, { required: i === 0 });
+    if (!png) continue;
     const filePath = path.join(outDir, `keyframe-${String(i).padStart(3, "0")}.jpg`);
     let written: OutputInfo;
     try {
@@ -810,8 +815,12 @@ function planKeyframes(
   return chosen.sort((a, b) => a.timeSeconds - b.timeSeconds);
 }
 
-/** One decoded frame at or just after `timeSeconds` as PNG, or null if there is none. */
-async function grabFrame(source: string, probe: VideoProbe, timeSeconds: number): Promise<Buffer | null> {
+/**
+ * One decoded frame at or just after `timeSeconds` as PNG, or null if there is none (a seek
+ * past the last decodable frame). A decoder error is fatal for a `required` frame and skipped
+ * (logged) otherwise; a timeout is always fatal.
+ */
+async function grabFrame(source: string, probe: VideoProbe, timeSeconds: number, { required }: { required: boolean }): Promise<Buffer | null> {
   // Seeking a hair early so a frame stamped exactly at a scene change is the one returned.
   const seek = timeSeconds > 0 ? ["-ss", Math.max(0, timeSeconds - 0.001).toFixed(3)] : [];
   const result = await runBinary(
@@ -828,7 +837,9 @@ async function grabFrame(source: string, probe: VideoProbe, timeSeconds: number)
   );
   if (result.timedOut) throw validation("Decoding the video took too long; it may be corrupt.", result.stderr);
   if (result.exitCode !== 0) {
-    throw validation("The video could not be decoded; it may be corrupt or truncated.", result.stderr);
+    if (required) throw validation("The video could not be decoded; it may be corrupt or truncated.", result.stderr);
+    logger.warn("keyframe could not be decoded; skipped", { timeSeconds, exitCode: result.exitCode, stderr: result.stderr.slice(-2000) });
+    return null;
   }
   return result.stdout.length > 0 ? result.stdout : null;
 }

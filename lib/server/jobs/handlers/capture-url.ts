@@ -6,6 +6,7 @@ import { CaptureError, captureUrl } from "../../capture/capture-url";
 import { assertAcceptedMedia } from "../../media/sniff";
 import { blobStore } from "../../storage";
 import { withWorkDir } from "../../storage/local-copy";
+import { maxUploadBytes } from "../../uploads/config";
 import { enqueueJob, type ClaimedJob } from "../queue";
 
 /**
@@ -34,8 +35,8 @@ export async function captureUrlJob(job: ClaimedJob): Promise<Record<string, unk
       const result = await captureUrl(capture.url, {
         workDir,
         allowPrivateAddresses: capturePrivateAddressesAllowed(),
-        timeoutMs: Number(process.env.GROUNDTRUTH_CAPTURE_TIMEOUT_MS ?? 30_000),
-        maxMediaBytes: Number(process.env.GROUNDTRUTH_MAX_UPLOAD_BYTES ?? 4 * 1024 ** 3),
+        timeoutMs: positiveNumber(process.env.GROUNDTRUTH_CAPTURE_TIMEOUT_MS, 30_000),
+        maxMediaBytes: maxUploadBytes(),
       });
       const common = {
         itemId: capture.itemId,
@@ -101,6 +102,11 @@ export async function captureUrlJob(job: ClaimedJob): Promise<Record<string, unk
 
 function audit(tx: Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0], projectId: string, captureId: string, after: Record<string, unknown>) {
   return appendAuditEvent(tx, { actorId: null, projectId, action: "url.captured", entityType: "UrlCapture", entityId: captureId, after });
+}
+
+function positiveNumber(raw: string | undefined, fallback: number): number {
+  const value = Number(raw);
+  return raw && Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 function filenameFromUrl(url: string): string {
