@@ -10,7 +10,6 @@ import { can, type Actor } from "@/lib/domain/permissions";
 import { mediaKindOf, sanitizeFilename } from "@/lib/domain/media-types";
 import { db } from "../db";
 import { logger } from "../logger";
-import { currentActor } from "../session";
 import { blobStore } from "../storage";
 import { perceptualHash } from "../media/derivatives";
 import { assertAcceptedMedia } from "../media/sniff";
@@ -117,14 +116,6 @@ export function createTusServer(options: TusServerOptions): Server {
       }
     },
   });
-}
-
-let server: Server | null = null;
-
-/** The web route's server: actors come from the signed-in session. */
-export function tusServer(): Server {
-  server ??= createTusServer({ resolveActor: () => currentActor() });
-  return server;
 }
 
 /** Digest, type check and move into the content-addressed store. Idempotent per upload. */

@@ -1,6 +1,6 @@
 // tus resumable uploads (https://tus.io). Each hook authenticates the caller and checks the
 // project permission itself (lib/server/uploads/tus-server.ts).
-import { tusServer } from "@/lib/server/uploads/tus-server";
+import { tusServer } from "@/lib/server/uploads/web-tus-server";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

@@ -1,0 +1,103 @@
+// `npm run bench:ingest`: uploads a 1 GiB file through the real resumable upload server on
+// loopback and compares its throughput with a plain local copy of the same file; reports the
+// upload server's peak RSS growth. Size can be changed with BENCH_BYTES.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { copyFile, mkdtemp, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import * as tus from "tus-js-client";
+
+const SIZE = Number(process.env.BENCH_BYTES ?? 1024 ** 3);
+const mb = (bytes: number) => bytes / (1024 * 1024);
+
+async function makeFile(filePath: string): Promise<void> {
+  // An MP4 'ftyp' box first, so the upload passes type checking; then incompressible filler.
+  const header = Buffer.from("00000014667479706973736f6d0000020069736f6d", "hex");
+  const block = randomBytes(4 * 1024 * 1024);
+  const out = createWriteStream(filePath);
+  out.write(header);
+  let written = header.length;
+  while (written < SIZE) {
+    const chunk = block.subarray(0, Math.min(block.length, SIZE - written));
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+    written += chunk.length;
+  }
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+/** Uploads with tus-js-client, as the browser form does, in 64 MiB PATCH requests. */
+function tusUpload(port: number, filePath: string, projectId: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const upload = new tus.Upload(createReadStream(filePath, { highWaterMark: 1 << 20 }), {
+      endpoint: `http://127.0.0.1:${port}/api/uploads`,
+      uploadSize: SIZE,
+      chunkSize: 64 * 1024 * 1024,
+      metadata: { filename: "bench.mp4", filetype: "video/mp4", projectId },
+      retryDelays: [],
+      onSuccess: () => resolve(),
+      onError: reject,
+    });
+    upload.start();
+  });
+}
+
+async function main() {
+  const root = await mkdtemp(path.join(os.tmpdir(), "groundtruth-bench-"));
+  const source = path.join(root, "source.mp4");
+  try {
+    console.log(`Creating a ${mb(SIZE).toFixed(0)} MiB test file...`);
+    await makeFile(source);
+
+    // The plain copy is what `cp` does (copyFile: kernel-side copy, no user-space pass).
+    const copyStarted = process.hrtime.bigint();
+    await copyFile(source, path.join(root, "copy.mp4"));
+    const copySeconds = Number(process.hrtime.bigint() - copyStarted) / 1e9;
+    await rm(path.join(root, "copy.mp4"));
+    const copyMbS = mb(SIZE) / copySeconds;
+    console.log(`Plain local copy: ${copySeconds.toFixed(2)} s (${copyMbS.toFixed(0)} MiB/s)`);
+
+    const server = spawn(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "--conditions=react-server", "scripts/bench-ingest-server.ts"], {
+      env: { ...process.env, BENCH_ROOT: root, DATABASE_URL: "" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const lines = readline.createInterface({ input: server.stdout! });
+    const messages: Array<Record<string, unknown>> = [];
+    const next = () =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const onLine = (line: string) => {
+          if (!line.startsWith("{")) return;
+          lines.off("line", onLine);
+          resolve(JSON.parse(line));
+        };
+        lines.on("line", onLine);
+        server.once("exit", (code) => reject(new Error(`bench server exited (${code})`)));
+      });
+    const ready = await next();
+    messages.push(ready);
+
+    const started = process.hrtime.bigint();
+    await tusUpload(Number(ready.port), source, String(ready.projectId));
+    const ingestSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const ingestMbS = mb(SIZE) / ingestSeconds;
+
+    const memory = next();
+    server.kill("SIGTERM");
+    const { baselineRss, peakRss } = (await memory) as { baselineRss: number; peakRss: number };
+    const growthMb = mb(peakRss - baselineRss);
+    const stored = await stat(path.join(root, "media")).then(() => true, () => false);
+
+    console.log(`Upload through the resumable endpoint: ${ingestSeconds.toFixed(2)} s (${ingestMbS.toFixed(0)} MiB/s), stored: ${stored}`);
+    console.log(`Upload server RSS: baseline ${mb(baselineRss).toFixed(0)} MiB, peak ${mb(peakRss).toFixed(0)} MiB, growth ${growthMb.toFixed(1)} MiB`);
+    console.log(`RESULT ingest_ratio=${(ingestMbS / copyMbS).toFixed(3)} rss_growth_mb=${growthMb.toFixed(1)} ingest_mb_s=${ingestMbS.toFixed(1)}`);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(`bench:ingest failed: ${(error as Error).message}`);
+  process.exit(1);
+});
