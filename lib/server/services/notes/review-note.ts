@@ -38,7 +38,7 @@ export async function reviewNote(actor: Actor, input: unknown): Promise<ReviewOu
 
     let distanceM: number | null = null;
     if (data.independentPoint && data.target === "GEOLOCATION") {
-      const proposed = note as { latitude: number; longitude: number };
+      const proposed = note as unknown as { latitude: number; longitude: number };
       distanceM = Math.round(distanceMetres({ latitude: proposed.latitude, longitude: proposed.longitude }, data.independentPoint));
     }
     const comment = distanceM === null ? data.comment : `${data.comment}${data.comment ? "\n" : ""}Independent geolocation ${data.independentPoint!.latitude}, ${data.independentPoint!.longitude} is ${distanceM} m from the proposal.`;
