@@ -12,6 +12,19 @@ const dataDir = path.join(__dirname, ".e2e-data");
 // Debian's Chromium (`apt-get install chromium`); without it, Playwright's own browser build.
 const systemChromium = "/usr/bin/chromium";
 
+const chromiumLaunchOptions = {
+  executablePath: existsSync(systemChromium) ? systemChromium : undefined,
+  args: [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-gpu",
+  ],
+};
+
 export default defineConfig({
   testDir: "e2e",
   workers: 1, // 2-core machine: the server, PostgreSQL and the browser share it
@@ -26,24 +39,19 @@ export default defineConfig({
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },
+  // Read-mostly specs first (they count the demo's seeded items); specs that add and change
+  // items run after them against the same server.
   projects: [
     {
-      name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: existsSync(systemChromium) ? systemChromium : undefined,
-          args: [
-            "--no-sandbox",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-            "--disable-gpu",
-          ],
-        },
-      },
+      name: "roles",
+      testMatch: /(roles|deactivation)\.spec\.ts/,
+      use: { ...devices["Desktop Chrome"], launchOptions: chromiumLaunchOptions },
+    },
+    {
+      name: "workflows",
+      testMatch: /(intake|workflow)\.spec\.ts/,
+      dependencies: ["roles"],
+      use: { ...devices["Desktop Chrome"], launchOptions: chromiumLaunchOptions },
     },
   ],
   webServer: {

@@ -110,13 +110,14 @@ function fail(error: string): Failure {
 export function parseCoordinates(input: string): ParsedCoordinates {
   if (typeof input !== "string") return fail(MESSAGES.empty);
   if (input.length > MAX_COORDINATE_INPUT_LENGTH) return fail(MESSAGES.tooLong);
-  const text = input.trim();
+  // Collapsing whitespace first also keeps every pattern below linear-time.
+  const text = input.trim().replace(/\s+/g, " ");
   if (text === "") return fail(MESSAGES.empty);
 
   if (/^geo:/i.test(text)) return parseGeoUri(text);
   if (URL_SCHEME.test(text) || BARE_MAP_HOST.test(text)) return parseMapUrl(text);
 
-  const compact = text.replace(/\s+/g, "").toUpperCase();
+  const compact = text.replace(/ /g, "").toUpperCase();
   if (MGRS_SHAPE.test(compact)) return parseMgrs(compact);
 
   const utm = UTM_PATTERN.exec(text.toUpperCase());
@@ -152,8 +153,8 @@ function finalize(
   format: CoordinateFormat,
   options: { wrapLongitude: boolean; axesExplicit?: boolean },
 ): Success | Failure {
-  if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) return fail(MESSAGES.unreadable);
-  if (latitude < -90 || latitude > 90) {
+  if (Number.isNaN(latitude) || Number.isNaN(longitude)) return fail(MESSAGES.unreadable);
+  if (!(latitude >= -90 && latitude <= 90)) {
     const swapHint =
       options.axesExplicit === false && Math.abs(longitude) <= 90
         ? " Did you put the longitude first? Write the latitude first, or mark the values with N/S and E/W."
@@ -161,8 +162,8 @@ function finalize(
     return fail(`Latitude must be between -90 and 90 (got ${describeNumber(latitude)}).${swapHint}`);
   }
   let lon = longitude;
-  if (options.wrapLongitude) lon = wrapLongitude(lon);
-  else if (lon < -180 || lon > 180) {
+  if (options.wrapLongitude && Number.isFinite(lon)) lon = wrapLongitude(lon);
+  if (!(lon >= -180 && lon <= 180)) {
     return fail(`Longitude must be between -180 and 180 (got ${describeNumber(lon)}).`);
   }
   const lat = roundCoordinate(latitude);
@@ -219,11 +220,11 @@ function normaliseText(text: string): string {
   return s;
 }
 
-const TOKEN_RULES: ReadonlyArray<readonly [RegExp, (match: string) => Token | null]> = [
+const TOKEN_RULES: ReadonlyArray<readonly [RegExp, (match: string) => Token]> = [
   [/[,;/]/y, () => ({ kind: "sep" })],
   [/(?:LATITUDE|LAT)(?![A-Z])\s*[:=]?/y, () => ({ kind: "label", axis: "lat" })],
   [/(?:LONGITUDE|LONG|LON|LNG)(?![A-Z])\s*[:=]?/y, () => ({ kind: "label", axis: "lon" })],
-  [/(?:NORTH|SOUTH|EAST|WEST|[NSEW])(?![A-Z])/y, (m) => ({ kind: "hemi", hemi: m[0] as Hemisphere })],
+  [/(?:NORTH|SOUTH|EAST|WEST|[NSEW])(?![A-Z])/y, (m) => ({ kind: "hemi", hemi: m.charAt(0) as Hemisphere })],
   [/(?:°|DEG(?:REES?|S)?(?![A-Z]))/y, () => ({ kind: "unit", rank: 0 })],
   [/'/y, () => ({ kind: "unit", rank: 1 })],
   [/"/y, () => ({ kind: "unit", rank: 2 })],
@@ -246,7 +247,6 @@ function tokenize(text: string): Token[] | null {
       const match = pattern.exec(text);
       if (!match) continue;
       const token = make(match[0]);
-      if (!token) return null;
       // "1E5" is scientific notation, not "1°E 5".
       if (token.kind === "hemi" && match[0] === "E" && /\d/.test(text[i - 1] ?? "") && /[\d+-]/.test(text[i + 1] ?? "")) {
         return null;
@@ -371,6 +371,8 @@ function readLatLonText(text: string): TextRead {
   const grouped = groupComponents(tokens);
   if (!Array.isArray(grouped)) return grouped;
   if (grouped.length === 0) return unreadable();
+  // Malformed runs (minutes without degrees, a signed minute…) are unreadable whatever the count.
+  if (!grouped.every((c) => c.parts.every((part, index) => part.rank === index))) return unreadable();
   if (grouped.length === 1) return unreadable(MESSAGES.oneValue);
   if (grouped.length > 2) return unreadable(MESSAGES.tooManyValues);
 
@@ -542,11 +544,13 @@ const BAND_LETTERS = "CDEFGHJKLMNPQRSTUVWX";
 type MgrsApi = { toPoint(mgrs: string): [number, number] };
 
 // The package ships ESM (named exports) for bundlers and a UMD build for Node, which Node's ESM
-// loader exposes only as a default export.
+// loader (vitest) exposes only as a default export. The key is looked up dynamically so bundlers
+// don't flag a missing "default" export in the ESM build.
+const DEFAULT_EXPORT = "default";
 const mgrs: MgrsApi =
   typeof (mgrsNamespace as Partial<MgrsApi>).toPoint === "function"
     ? (mgrsNamespace as MgrsApi)
-    : (mgrsNamespace as unknown as { default: MgrsApi }).default;
+    : ((mgrsNamespace as unknown as Record<string, MgrsApi>)[DEFAULT_EXPORT] as MgrsApi);
 
 function bandRange(letter: string): [number, number] | undefined {
   const index = BAND_LETTERS.indexOf(letter);
@@ -700,7 +704,7 @@ export function reduceToPrecision(latitude: number, longitude: number, metres: n
 
   const rows = Math.max(3, Math.floor(180 / (metres / METRES_PER_DEGREE)));
   const rowHeight = 180 / rows;
-  const row = Math.min(rows - 1, Math.floor((latitude + 90) / rowHeight));
+  const row = Math.min(rows - 1, Math.floor(((latitude + 90) * rows) / 180));
   if (row === 0) return { latitude: -90, longitude: 0 };
   if (row === rows - 1) return { latitude: 90, longitude: 0 };
 
@@ -710,7 +714,7 @@ export function reduceToPrecision(latitude: number, longitude: number, metres: n
   const minCellWidth = metres / (METRES_PER_DEGREE * narrowest);
   const columns = Math.max(1, Math.floor(360 / minCellWidth));
   const columnWidth = 360 / columns;
-  const column = Math.floor((longitude + 180) / columnWidth) % columns; // 180° is -180°
+  const column = Math.floor(((longitude + 180) * columns) / 360) % columns; // 180° is -180°
 
   return {
     latitude: roundCoordinate(south + rowHeight / 2),

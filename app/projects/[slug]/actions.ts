@@ -6,6 +6,9 @@ import { runAction, type ActionResult } from "@/lib/server/action-result";
 import { previewDuplicates, type DuplicateCandidate } from "@/lib/server/services/items/find-duplicates";
 import { retryJob } from "@/lib/server/services/items/retry-job";
 import { submitEvidence, type SubmittedItem } from "@/lib/server/services/items/submit-evidence";
+import { transitionItem } from "@/lib/server/services/items/transition-item";
+import { proposeChronolocation, proposeGeolocation } from "@/lib/server/services/notes/propose-notes";
+import { reviewNote } from "@/lib/server/services/notes/review-note";
 
 export async function previewDuplicatesAction(input: unknown): Promise<ActionResult<DuplicateCandidate[]>> {
   return runAction((actor) => previewDuplicates(actor, input));
@@ -21,5 +24,86 @@ export async function retryJobAction(_previous: unknown, form: FormData): Promis
   const result = await runAction((actor) => retryJob(actor, { jobId: form.get("jobId") }), "Queued again.");
   const path = form.get("path");
   if (result.ok && typeof path === "string" && path.startsWith("/projects/")) revalidatePath(path);
+  return result;
+}
+
+// --- Verification workspace -------------------------------------------------------------
+
+function field(form: FormData, name: string): string | undefined {
+  const value = form.get(name);
+  return typeof value === "string" && value.trim() !== "" ? value : undefined;
+}
+
+function refresh(form: FormData) {
+  const path = form.get("path");
+  if (typeof path === "string" && path.startsWith("/projects/")) revalidatePath(path);
+}
+
+export async function transitionAction(_previous: unknown, form: FormData): Promise<ActionResult> {
+  const result = await runAction((actor) =>
+    transitionItem(actor, {
+      itemId: field(form, "itemId"),
+      action: field(form, "action"),
+      expectedVersion: Number(form.get("expectedVersion")),
+      reason: field(form, "reason"),
+      rejectionReason: field(form, "rejectionReason"),
+    }),
+  );
+  if (result.ok) refresh(form);
+  return result;
+}
+
+export async function proposeGeolocationAction(_previous: unknown, form: FormData): Promise<ActionResult> {
+  const provider = field(form, "imageryProvider");
+  const landmark = field(form, "landmarkName");
+  const result = await runAction(
+    (actor) =>
+      proposeGeolocation(actor, {
+        itemId: field(form, "itemId"),
+        point: field(form, "point") ?? "",
+        precisionM: field(form, "precisionM"),
+        camera: field(form, "camera"),
+        bearingDeg: field(form, "bearingDeg"),
+        method: field(form, "method") ?? "",
+        referenceImagery: provider ? [{ provider, captureDate: field(form, "imageryDate") ?? "", url: field(form, "imageryUrl") ?? "" }] : [],
+        landmarks: landmark ? [{ name: landmark, description: field(form, "landmarkDescription") ?? "" }] : [],
+      }),
+    "Geolocation proposed.",
+  );
+  if (result.ok) refresh(form);
+  return result;
+}
+
+export async function proposeChronolocationAction(_previous: unknown, form: FormData): Promise<ActionResult> {
+  const result = await runAction(
+    (actor) =>
+      proposeChronolocation(actor, {
+        itemId: field(form, "itemId"),
+        earliest: field(form, "earliest") ?? "",
+        latest: field(form, "latest") ?? "",
+        confidence: field(form, "confidence"),
+        methods: form.getAll("methods").filter((m) => typeof m === "string"),
+        notes: field(form, "notes") ?? "",
+      }),
+    "Chronolocation proposed.",
+  );
+  if (result.ok) refresh(form);
+  return result;
+}
+
+export async function reviewNoteAction(_previous: unknown, form: FormData): Promise<ActionResult> {
+  const result = await runAction(
+    (actor) =>
+      reviewNote(actor, {
+        itemId: field(form, "itemId"),
+        target: field(form, "target"),
+        noteId: field(form, "noteId"),
+        decision: field(form, "decision"),
+        comment: field(form, "comment") ?? "",
+        independentPoint: field(form, "independentPoint"),
+      }),
+    "Review recorded.",
+  );
+  if (result.ok) refresh(form);
   return result;
 }

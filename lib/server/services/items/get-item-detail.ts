@@ -1,6 +1,7 @@
 import "server-only";
 import { notFound } from "@/lib/domain/errors";
 import { can, type Actor } from "@/lib/domain/permissions";
+import { availableActions, type ItemState } from "@/lib/domain/review-workflow";
 import { db } from "../../db";
 import { readableItemsWhere } from "../projects/get-project-overview";
 import { duplicatesOfItem, type DuplicateCandidate } from "./find-duplicates";
@@ -18,6 +19,9 @@ export async function getItemDetail(actor: Actor, projectSlug: string, reference
       title: true,
       description: true,
       status: true,
+      version: true,
+      statusReason: true,
+      assignee: { select: { name: true } },
       platform: true,
       postUrl: true,
       posterHandle: true,
@@ -58,7 +62,15 @@ export async function getItemDetail(actor: Actor, projectSlug: string, reference
   });
   if (!item) throw notFound("That item");
 
-  const [captures, jobs, duplicates] = await Promise.all([
+  const noteSelect = {
+    id: true,
+    status: true,
+    createdAt: true,
+    authorId: true,
+    author: { select: { name: true } },
+    reviews: { orderBy: { createdAt: "asc" as const }, select: { id: true, decision: true, comment: true, createdAt: true, reviewerId: true, reviewer: { select: { name: true } } } },
+  };
+  const [captures, jobs, duplicates, geolocations, chronolocations, history] = await Promise.all([
     db().urlCapture.findMany({
       where: { itemId: item.id },
       orderBy: { createdAt: "asc" },
@@ -70,6 +82,21 @@ export async function getItemDetail(actor: Actor, projectSlug: string, reference
       select: { id: true, queue: true, state: true, attempts: true, maxAttempts: true, lastError: true, createdAt: true, finishedAt: true, runAfter: true },
     }),
     duplicatesOfItem(actor, item) as Promise<DuplicateCandidate[]>,
+    db().geolocation.findMany({
+      where: { itemId: item.id },
+      orderBy: { createdAt: "desc" },
+      select: { ...noteSelect, latitude: true, longitude: true, precisionM: true, cameraLatitude: true, cameraLongitude: true, bearingDeg: true, method: true, referenceImagery: true, landmarks: true, province: true },
+    }),
+    db().chronolocation.findMany({
+      where: { itemId: item.id },
+      orderBy: { createdAt: "desc" },
+      select: { ...noteSelect, earliestAt: true, latestAt: true, confidence: true, methods: true, notes: true },
+    }),
+    db().auditEvent.findMany({
+      where: { entityId: item.id },
+      orderBy: { seq: "asc" },
+      select: { seq: true, action: true, createdAt: true, after: true, actor: { select: { name: true } } },
+    }),
   ]);
 
   return {
@@ -79,6 +106,19 @@ export async function getItemDetail(actor: Actor, projectSlug: string, reference
     jobs,
     duplicates,
     canRetryJobs: can(actor, "item:work", { kind: "project", projectId: project.id }),
+    canWork: can(actor, "item:work", { kind: "project", projectId: project.id }),
+    canReview: can(actor, "item:review", { kind: "project", projectId: project.id }),
+    actorId: actor.userId,
+    availableActions: availableActions(actor, project.id, item.status as ItemState),
+    geolocations,
+    chronolocations,
+    history: history.map((h) => ({
+      seq: h.seq,
+      action: h.action,
+      at: h.createdAt,
+      by: h.actor?.name ?? "system",
+      reason: ((h.after ?? {}) as { reason?: string | null; comment?: string | null }).reason ?? ((h.after ?? {}) as { comment?: string | null }).comment ?? null,
+    })),
   };
 }
 

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { RetryJobButton } from "@/components/items/retry-job-button";
+import { ChronolocationForm, GeolocationForm, ReviewNoteForm, WorkflowActions } from "@/components/items/workspace";
+import { CHRONO_METHOD_LABELS } from "@/lib/domain/notes";
 import { StatusBadge } from "@/components/status-badge";
 import { DomainError } from "@/lib/domain/errors";
 import { PLATFORM_LABELS, SENSITIVITY_FLAGS, type Platform } from "@/lib/domain/evidence";
@@ -13,6 +15,9 @@ export const metadata: Metadata = { title: "Item" };
 
 const utc = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 const fmt = (d: Date | null | undefined) => (d ? `${utc.format(d)} UTC` : "—");
+// Investigations are shown in the place's own time as well as UTC (a project setting later).
+const LOCAL_ZONE = "Asia/Kabul";
+const local = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: LOCAL_ZONE });
 
 function bytes(n: bigint | number): string {
   const value = Number(n);
@@ -48,6 +53,75 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
       </p>
       {flags.length ? (
         <p className="sensitive" data-testid="sensitivity">Sensitive: {flags.map((f) => SENSITIVITY_FLAGS[f]).join(", ")}</p>
+      ) : null}
+
+      <h2>Verification</h2>
+      <p data-testid="item-status">
+        Status <StatusBadge status={item.status} />
+        {item.assignee ? <> · assigned to {item.assignee.name}</> : null}
+        {item.statusReason ? <> · <span className="muted">{item.statusReason}</span></> : null}
+      </p>
+      <WorkflowActions itemId={item.id} version={item.version} path={pagePath} actions={detail.availableActions} />
+
+      <h3>Geolocation</h3>
+      {detail.geolocations.length === 0 ? <p className="muted">No geolocation proposed yet.</p> : null}
+      {detail.geolocations.map((g) => (
+        <div key={g.id} className={`note ${g.status}`} data-testid="geolocation-note">
+          <strong>{g.latitude.toFixed(6)}, {g.longitude.toFixed(6)}</strong> ± {g.precisionM} m <span className="badge">{g.status}</span>
+          <div className="small muted">by {g.author.name}, {fmt(g.createdAt)}</div>
+          <div>{g.method}</div>
+          {g.bearingDeg !== null ? <div className="small">Camera bearing {g.bearingDeg}°{g.cameraLatitude !== null ? ` from ${g.cameraLatitude.toFixed(6)}, ${g.cameraLongitude?.toFixed(6)}` : ""}</div> : null}
+          {(g.referenceImagery as Array<{ provider: string; captureDate: string; url: string }>).map((r, i) => (
+            <div key={i} className="small">Imagery: {r.provider}{r.captureDate ? `, ${r.captureDate}` : ""}{r.url ? <> · <a href={r.url} rel="noreferrer noopener" target="_blank">link</a></> : null}</div>
+          ))}
+          {(g.landmarks as Array<{ name: string; description: string }>).map((l, i) => (
+            <div key={i} className="small">Landmark: {l.name}{l.description ? ` (${l.description})` : ""}</div>
+          ))}
+          {g.reviews.map((r) => (
+            <div key={r.id} className="small">{r.decision === "APPROVE" ? "✔ Confirmed" : "✖ Disputed"} by {r.reviewer.name}: {r.comment}</div>
+          ))}
+          {detail.canReview && item.status === "IN_REVIEW" && g.status === "PROPOSED" && g.authorId !== detail.actorId ? (
+            <ReviewNoteForm itemId={item.id} path={pagePath} target="GEOLOCATION" noteId={g.id} />
+          ) : null}
+        </div>
+      ))}
+
+      <h3>Chronolocation</h3>
+      {detail.chronolocations.length === 0 ? <p className="muted">No time window proposed yet.</p> : null}
+      {detail.chronolocations.map((c) => (
+        <div key={c.id} className={`note ${c.status}`} data-testid="chronolocation-note">
+          <strong>{fmt(c.earliestAt)} – {fmt(c.latestAt)}</strong> <span className="badge">{c.status}</span>
+          <div className="small">{LOCAL_ZONE}: {local.format(c.earliestAt)} – {local.format(c.latestAt)} · confidence {c.confidence.toLowerCase()} · {c.methods.map((m) => CHRONO_METHOD_LABELS[m as keyof typeof CHRONO_METHOD_LABELS] ?? m).join(", ")}</div>
+          <div className="small muted">by {c.author.name}, {fmt(c.createdAt)}</div>
+          {c.notes ? <div>{c.notes}</div> : null}
+          {c.reviews.map((r) => (
+            <div key={r.id} className="small">{r.decision === "APPROVE" ? "✔ Confirmed" : "✖ Disputed"} by {r.reviewer.name}: {r.comment}</div>
+          ))}
+          {detail.canReview && item.status === "IN_REVIEW" && c.status === "PROPOSED" && c.authorId !== detail.actorId ? (
+            <ReviewNoteForm itemId={item.id} path={pagePath} target="CHRONOLOCATION" noteId={c.id} />
+          ) : null}
+        </div>
+      ))}
+
+      {detail.canWork && item.status === "IN_PROGRESS" ? (
+        <div className="grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(420px, 1fr))" }}>
+          <section className="panel" aria-labelledby="propose-geo">
+            <h3 id="propose-geo" style={{ marginTop: 0 }}>Propose a geolocation</h3>
+            <GeolocationForm itemId={item.id} path={pagePath} />
+          </section>
+          <section className="panel" aria-labelledby="propose-chrono">
+            <h3 id="propose-chrono" style={{ marginTop: 0 }}>Propose a time window</h3>
+            <ChronolocationForm
+              itemId={item.id}
+              path={pagePath}
+              point={(() => {
+                const current = detail.geolocations.find((g) => g.status !== "SUPERSEDED");
+                return current ? { latitude: current.latitude, longitude: current.longitude } : null;
+              })()}
+              defaultDay={(item.platformUploadedAt ?? item.createdAt).toISOString().slice(0, 10)}
+            />
+          </section>
+        </div>
       ) : null}
 
       <h2>The post</h2>
@@ -182,6 +256,16 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
           ))}
         </ul>
       )}
+
+      <h2>History</h2>
+      <ol className="small" data-testid="history">
+        {detail.history.map((h) => (
+          <li key={h.seq}>
+            {fmt(h.at)} · {h.by} · <span className="mono">{h.action}</span>
+            {h.reason ? <> · {h.reason}</> : null}
+          </li>
+        ))}
+      </ol>
 
       <h2>Background jobs</h2>
       <table data-testid="jobs">
