@@ -22,14 +22,21 @@ test("claim, geolocate, chronolocate with the sun tool, review, dispute, correct
   await act(a.page, "Claim");
   await expect(a.page.getByTestId("item-status")).toContainText("In progress");
 
-  // Geolocation from a pasted Google Maps link, read back before submitting.
+  // The map works offline (bundled province outlines): clicking it sets the coordinates.
   const geo = a.page.getByTestId("geolocation-form");
+  const map = geo.locator(".leaflet-container");
+  await expect(map).toBeVisible();
+  await map.click();
+  await expect(a.page.getByTestId("parsed-point")).toBeVisible();
+
+  // Geolocation from a pasted Google Maps link, read back before submitting.
   await geo.getByLabel(/Coordinates/).fill("https://www.google.com/maps/@34.3529,62.2040,17z");
   await expect(a.page.getByTestId("parsed-point")).toContainText("34.352900, 62.204000");
   await geo.getByLabel(/Vicinity/).check();
   await geo.getByLabel("Method").fill("Road junction and minaret match reference imagery");
   await geo.getByRole("button", { name: "Propose geolocation" }).click();
   await expect(a.page.getByTestId("geolocation-note")).toContainText("34.352900, 62.204000");
+  await expect(a.page.getByTestId("geolocation-note")).toContainText("Hirat province");
 
   // Time window from the sun tool: a measured shadow bearing gives a window to use.
   const sunTool = a.page.getByTestId("sun-tool");
@@ -89,7 +96,8 @@ test("a stale page cannot move an item someone else already moved", async ({ bro
   const path = `/projects/${DEMO_PROJECT.slug}/items/DW-0001`; // SUBMITTED in the seed
   await first.page.goto(path);
   await second.page.goto(path);
-  await act(first.page, "Mark relevant (triaged)");
+  // Keyboard: "t" triages without reaching for the mouse.
+  await first.page.keyboard.press("t");
   await expect(first.page.getByTestId("item-status")).toContainText("Triaged");
   await act(second.page, "Mark relevant (triaged)");
   await expect(second.page.getByTestId("action-error")).toContainText(/changed since you loaded it|Reload/);

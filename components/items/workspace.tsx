@@ -1,12 +1,14 @@
 "use client";
 // The verification workspace controls on an item page: workflow moves, notes, reviews, sun tool.
-import { useActionState, useMemo, useState } from "react";
+import { useActionState, useEffect, useMemo, useState } from "react";
 import { proposeChronolocationAction, proposeGeolocationAction, reviewNoteAction, transitionAction } from "@/app/projects/[slug]/actions";
 import { PRECISION_PRESETS, parseCoordinates } from "@/lib/domain/coordinates";
 import { CHRONO_METHODS, CHRONO_METHOD_LABELS } from "@/lib/domain/notes";
 import { REJECTION_REASONS, REJECTION_REASON_LABELS, TRANSITIONS, type TransitionAction } from "@/lib/domain/review-workflow";
 import { matchShadow, sunDay } from "@/lib/domain/sun";
 import type { ActionResult } from "@/lib/server/action-result";
+import { type FeatureCollection } from "geojson";
+import { GeolocationMapPicker } from "@/components/map/location-map";
 
 function Outcome({ state }: { state: ActionResult | null }) {
   if (!state) return null;
@@ -27,6 +29,39 @@ function Outcome({ state }: { state: ActionResult | null }) {
 
 const NEEDS_REASON: TransitionAction[] = ["dispute", "unpublish", "mark_unverifiable", "reopen"];
 
+/** Single-key shortcuts for the common moves (ignored while typing in a field). */
+const SHORTCUTS: Partial<Record<TransitionAction, string>> = { triage: "t", claim: "c", send_to_review: "s", verify: "v", publish: "p", reject: "x" };
+
+export function WorkspaceShortcuts() {
+  useEffect(() => {
+    function onKey(event: KeyboardEvent) {
+      const target = event.target as HTMLElement | null;
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
+      if (event.key === "g") {
+        const input = document.querySelector<HTMLInputElement>('[data-testid="geolocation-form"] input[name="point"]');
+        if (input) {
+          event.preventDefault();
+          input.focus();
+        }
+        return;
+      }
+      const button = document.querySelector<HTMLButtonElement>(`[data-shortcut="${CSS.escape(event.key)}"]`);
+      if (button && !button.disabled) {
+        event.preventDefault();
+        button.click();
+      }
+    }
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
+  return (
+    <p className="small muted no-print">
+      Keys: <kbd>t</kbd> triage · <kbd>c</kbd> claim · <kbd>g</kbd> coordinates · <kbd>s</kbd> send to review · <kbd>v</kbd> verify · <kbd>x</kbd> reject
+    </p>
+  );
+}
+
 export function WorkflowActions({ itemId, version, path, actions }: { itemId: string; version: number; path: string; actions: TransitionAction[] }) {
   const [state, action, pending] = useActionState(transitionAction, null);
   const [chosen, setChosen] = useState<TransitionAction | null>(null);
@@ -37,7 +72,7 @@ export function WorkflowActions({ itemId, version, path, actions }: { itemId: st
       <div className="row-actions">
         {simple.map((a) =>
           NEEDS_REASON.includes(a) || a === "reject" ? (
-            <button key={a} type="button" className="secondary" onClick={() => setChosen(a)} aria-expanded={chosen === a}>
+            <button key={a} type="button" className="secondary" onClick={() => setChosen(a)} aria-expanded={chosen === a} data-shortcut={SHORTCUTS[a]} aria-keyshortcuts={SHORTCUTS[a]}>
               {TRANSITIONS[a].label}…
             </button>
           ) : (
@@ -46,7 +81,7 @@ export function WorkflowActions({ itemId, version, path, actions }: { itemId: st
               <input type="hidden" name="expectedVersion" value={version} />
               <input type="hidden" name="path" value={path} />
               <input type="hidden" name="action" value={a} />
-              <button type="submit" disabled={pending}>{TRANSITIONS[a].label}</button>
+              <button type="submit" disabled={pending} data-shortcut={SHORTCUTS[a]} aria-keyshortcuts={SHORTCUTS[a]}>{TRANSITIONS[a].label}</button>
             </form>
           ),
         )}
@@ -81,7 +116,7 @@ export function WorkflowActions({ itemId, version, path, actions }: { itemId: st
   );
 }
 
-export function GeolocationForm({ itemId, path }: { itemId: string; path: string }) {
+export function GeolocationForm({ itemId, path, outlines }: { itemId: string; path: string; outlines: FeatureCollection }) {
   const [state, action, pending] = useActionState(proposeGeolocationAction, null);
   const [point, setPoint] = useState("");
   const [precision, setPrecision] = useState<string>(String(PRECISION_PRESETS.VICINITY));
@@ -94,6 +129,12 @@ export function GeolocationForm({ itemId, path }: { itemId: string; path: string
         Coordinates (decimal, DMS, MGRS, or a Google Maps / OpenStreetMap link)
         <input name="point" value={point} onChange={(e) => setPoint(e.target.value)} required placeholder="34.5553, 69.2075" />
       </label>
+      <GeolocationMapPicker
+        outlines={outlines}
+        value={parsed?.ok ? { lat: parsed.latitude, lon: parsed.longitude } : null}
+        precisionM={Number(precision) > 0 ? Number(precision) : null}
+        onPick={(lat, lon) => setPoint(`${lat.toFixed(6)}, ${lon.toFixed(6)}`)}
+      />
       {parsed ? (
         parsed.ok ? (
           <p className="small notice" data-testid="parsed-point">Reads as {parsed.latitude.toFixed(6)}, {parsed.longitude.toFixed(6)} ({parsed.format.replaceAll("_", " ")})</p>

@@ -4,6 +4,7 @@ import { chronolocationNoteSchema, geolocationNoteSchema } from "@/lib/domain/no
 import { can, type Actor } from "@/lib/domain/permissions";
 import { appendAuditEvent } from "../../audit";
 import { db, type Tx } from "../../db";
+import { adminAreaAt } from "../../geo/admin-areas";
 import { parseInput } from "../../validation";
 
 /** Notes are written while an item is being worked on; the item row is locked for the write. */
@@ -30,6 +31,7 @@ export async function proposeGeolocation(actor: Actor, input: unknown): Promise<
         latitude: data.point.latitude,
         longitude: data.point.longitude,
         precisionM: data.precisionM,
+        province: adminAreaAt(data.point.latitude, data.point.longitude)?.province ?? null,
         cameraLatitude: data.camera?.latitude ?? null,
         cameraLongitude: data.camera?.longitude ?? null,
         bearingDeg: data.bearingDeg ?? null,

@@ -2,12 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { RetryJobButton } from "@/components/items/retry-job-button";
-import { ChronolocationForm, GeolocationForm, ReviewNoteForm, WorkflowActions } from "@/components/items/workspace";
+import { ChronolocationForm, GeolocationForm, ReviewNoteForm, WorkflowActions, WorkspaceShortcuts } from "@/components/items/workspace";
 import { CHRONO_METHOD_LABELS } from "@/lib/domain/notes";
 import { StatusBadge } from "@/components/status-badge";
 import { DomainError } from "@/lib/domain/errors";
 import { PLATFORM_LABELS, SENSITIVITY_FLAGS, type Platform } from "@/lib/domain/evidence";
 import { findContradictions, type MediaMetadata } from "@/lib/domain/media-metadata";
+import { provinceOutlines } from "@/lib/server/geo/admin-areas";
 import { actorOrRedirect } from "@/lib/server/session";
 import { getItemDetail } from "@/lib/server/services/items/get-item-detail";
 
@@ -62,12 +63,13 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
         {item.statusReason ? <> · <span className="muted">{item.statusReason}</span></> : null}
       </p>
       <WorkflowActions itemId={item.id} version={item.version} path={pagePath} actions={detail.availableActions} />
+      {detail.canWork ? <WorkspaceShortcuts /> : null}
 
       <h3>Geolocation</h3>
       {detail.geolocations.length === 0 ? <p className="muted">No geolocation proposed yet.</p> : null}
       {detail.geolocations.map((g) => (
         <div key={g.id} className={`note ${g.status}`} data-testid="geolocation-note">
-          <strong>{g.latitude.toFixed(6)}, {g.longitude.toFixed(6)}</strong> ± {g.precisionM} m <span className="badge">{g.status}</span>
+          <strong>{g.latitude.toFixed(6)}, {g.longitude.toFixed(6)}</strong> ± {g.precisionM} m{g.province ? ` · ${g.province} province` : ""} <span className="badge">{g.status}</span>
           <div className="small muted">by {g.author.name}, {fmt(g.createdAt)}</div>
           <div>{g.method}</div>
           {g.bearingDeg !== null ? <div className="small">Camera bearing {g.bearingDeg}°{g.cameraLatitude !== null ? ` from ${g.cameraLatitude.toFixed(6)}, ${g.cameraLongitude?.toFixed(6)}` : ""}</div> : null}
@@ -107,7 +109,7 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
         <div className="grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(420px, 1fr))" }}>
           <section className="panel" aria-labelledby="propose-geo">
             <h3 id="propose-geo" style={{ marginTop: 0 }}>Propose a geolocation</h3>
-            <GeolocationForm itemId={item.id} path={pagePath} />
+            <GeolocationForm itemId={item.id} path={pagePath} outlines={provinceOutlines()} />
           </section>
           <section className="panel" aria-labelledby="propose-chrono">
             <h3 id="propose-chrono" style={{ marginTop: 0 }}>Propose a time window</h3>
