@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { currentActor } from "@/lib/server/session";
+import { unreadNotificationCount } from "@/lib/server/services/comments/notifications";
 import { SignOutButton } from "@/components/sign-out-button";
 import "./globals.css";
 
@@ -11,6 +12,7 @@ export const metadata: Metadata = {
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const actor = await currentActor();
+  const unread = actor ? await unreadNotificationCount(actor) : 0;
   return (
     <html lang="en">
       <body>
@@ -21,6 +23,9 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             <nav aria-label="Main">
               <Link href="/">Projects</Link>
               {actor.isAdmin ? <Link href="/admin">Admin</Link> : null}
+              <Link href="/notifications" data-testid="notifications-link">
+                Notifications{unread ? <span className="badge count" aria-label={`${unread} unread`}>{unread}</span> : null}
+              </Link>
               <span className="who" data-testid="signed-in-as">{actor.name}</span>
               <SignOutButton />
             </nav>

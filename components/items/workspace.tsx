@@ -1,7 +1,7 @@
 "use client";
 // The verification workspace controls on an item page: workflow moves, notes, reviews, sun tool.
-import { useActionState, useEffect, useMemo, useState } from "react";
-import { proposeChronolocationAction, proposeGeolocationAction, reviewNoteAction, transitionAction } from "@/app/projects/[slug]/actions";
+import { useActionState, useEffect, useMemo, useRef, useState } from "react";
+import { addCommentAction, proposeChronolocationAction, proposeGeolocationAction, reviewNoteAction, transitionAction } from "@/app/projects/[slug]/actions";
 import { PRECISION_PRESETS, parseCoordinates } from "@/lib/domain/coordinates";
 import { CHRONO_METHODS, CHRONO_METHOD_LABELS } from "@/lib/domain/notes";
 import { REJECTION_REASONS, REJECTION_REASON_LABELS, TRANSITIONS, type TransitionAction } from "@/lib/domain/review-workflow";
@@ -292,6 +292,26 @@ export function ReviewNoteForm({ itemId, path, target, noteId }: { itemId: strin
       <button type="submit" name="decision" value="APPROVE" disabled={pending}>Confirm</button>
       <button type="submit" name="decision" value="REQUEST_CHANGES" className="danger" disabled={pending}>Dispute</button>
       <Outcome state={state} />
+    </form>
+  );
+}
+
+export function CommentForm({ itemId, path }: { itemId: string; path: string }) {
+  const [state, action, pending] = useActionState(addCommentAction, null);
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (state?.ok) formRef.current?.reset();
+  }, [state]);
+  return (
+    <form ref={formRef} action={action} className="stack wide" data-testid="comment-form">
+      <input type="hidden" name="itemId" value={itemId} />
+      <input type="hidden" name="path" value={path} />
+      <label>
+        Comment (Markdown; @name mentions a project member)
+        <textarea name="body" rows={3} required maxLength={10000} />
+      </label>
+      <Outcome state={state} />
+      <button type="submit" disabled={pending}>Comment</button>
     </form>
   );
 }

@@ -9,6 +9,7 @@ import { submitEvidence, type SubmittedItem } from "@/lib/server/services/items/
 import { transitionItem } from "@/lib/server/services/items/transition-item";
 import { proposeChronolocation, proposeGeolocation } from "@/lib/server/services/notes/propose-notes";
 import { reviewNote } from "@/lib/server/services/notes/review-note";
+import { addComment } from "@/lib/server/services/comments/add-comment";
 
 export async function previewDuplicatesAction(input: unknown): Promise<ActionResult<DuplicateCandidate[]>> {
   return runAction((actor) => previewDuplicates(actor, input));
@@ -104,6 +105,12 @@ export async function reviewNoteAction(_previous: unknown, form: FormData): Prom
       }),
     "Review recorded.",
   );
+  if (result.ok) refresh(form);
+  return result;
+}
+
+export async function addCommentAction(_previous: unknown, form: FormData): Promise<ActionResult> {
+  const result = await runAction((actor) => addComment(actor, { itemId: field(form, "itemId"), body: form.get("body") }), "Comment added.");
   if (result.ok) refresh(form);
   return result;
 }

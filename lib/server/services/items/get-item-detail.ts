@@ -3,6 +3,7 @@ import { notFound } from "@/lib/domain/errors";
 import { can, type Actor } from "@/lib/domain/permissions";
 import { availableActions, type ItemState } from "@/lib/domain/review-workflow";
 import { db } from "../../db";
+import { renderMarkdown } from "../../markdown";
 import { readableItemsWhere } from "../projects/get-project-overview";
 import { duplicatesOfItem, type DuplicateCandidate } from "./find-duplicates";
 
@@ -34,6 +35,7 @@ export async function getItemDetail(actor: Actor, projectSlug: string, reference
       sensitiveMinors: true,
       sensitivePersonalData: true,
       createdAt: true,
+      submittedById: true,
       submittedBy: { select: { name: true } },
       media: {
         orderBy: { collectedAt: "asc" },
@@ -70,7 +72,7 @@ export async function getItemDetail(actor: Actor, projectSlug: string, reference
     author: { select: { name: true } },
     reviews: { orderBy: { createdAt: "asc" as const }, select: { id: true, decision: true, comment: true, createdAt: true, reviewerId: true, reviewer: { select: { name: true } } } },
   };
-  const [captures, jobs, duplicates, geolocations, chronolocations, history] = await Promise.all([
+  const [captures, jobs, duplicates, geolocations, chronolocations, history, comments] = await Promise.all([
     db().urlCapture.findMany({
       where: { itemId: item.id },
       orderBy: { createdAt: "asc" },
@@ -97,6 +99,11 @@ export async function getItemDetail(actor: Actor, projectSlug: string, reference
       orderBy: { seq: "asc" },
       select: { seq: true, action: true, createdAt: true, after: true, actor: { select: { name: true } } },
     }),
+    db().comment.findMany({
+      where: { itemId: item.id },
+      orderBy: { createdAt: "asc" },
+      select: { id: true, body: true, createdAt: true, author: { select: { name: true } } },
+    }),
   ]);
 
   return {
@@ -112,6 +119,8 @@ export async function getItemDetail(actor: Actor, projectSlug: string, reference
     availableActions: availableActions(actor, project.id, item.status as ItemState),
     geolocations,
     chronolocations,
+    comments: comments.map((c) => ({ id: c.id, html: renderMarkdown(c.body), createdAt: c.createdAt, author: c.author.name })),
+    canComment: can(actor, "item:comment", { kind: "record", projectId: project.id, ownerId: item.submittedById }),
     history: history.map((h) => ({
       seq: h.seq,
       action: h.action,

@@ -7,6 +7,7 @@ import { idSchema } from "@/lib/domain/schemas";
 import { appendAuditEvent } from "../../audit";
 import { db, type Tx } from "../../db";
 import { parseInput } from "../../validation";
+import { notify } from "../comments/notifications";
 
 const transitionSchema = z.object({
   itemId: idSchema,
@@ -54,7 +55,7 @@ export async function transitionItem(actor: Actor, input: unknown): Promise<{ st
   return db().$transaction(async (tx) => {
     const item = await tx.evidenceItem.findUnique({
       where: { id: data.itemId },
-      select: { id: true, projectId: true, status: true, version: true, submittedById: true, assigneeId: true, project: { select: { settings: true } } },
+      select: { id: true, projectId: true, reference: true, status: true, version: true, submittedById: true, assigneeId: true, project: { select: { settings: true } } },
     });
     const readable = item && (can(actor, "item:read", { kind: "record", projectId: item.projectId, ownerId: item.submittedById }));
     if (!item || !readable) throw notFound("That item");
@@ -84,6 +85,21 @@ export async function transitionItem(actor: Actor, input: unknown): Promise<{ st
       },
     });
     if (updated.count !== 1) throw conflict("Someone else changed this item at the same moment. Reload to see the latest state.");
+
+    if (data.action === "assign" && data.assigneeId) {
+      await notify(tx, { userIds: [data.assigneeId], projectId: item.projectId, itemId: item.id, kind: "ASSIGNMENT", actorId: actor.userId, message: `${item.reference} was assigned to you` });
+    }
+    if (data.action === "send_to_review") {
+      const reviewers = await tx.membership.findMany({ where: { projectId: item.projectId, role: { in: ["REVIEWER", "EDITOR"] }, user: { active: true } }, select: { userId: true } });
+      await notify(tx, {
+        userIds: reviewers.map((r) => r.userId).filter((id) => !facts.noteAuthorIds.includes(id)),
+        projectId: item.projectId,
+        itemId: item.id,
+        kind: "REVIEW_REQUEST",
+        actorId: actor.userId,
+        message: `${item.reference} is ready for review`,
+      });
+    }
 
     await appendAuditEvent(tx, {
       actorId: actor.userId,

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { RetryJobButton } from "@/components/items/retry-job-button";
-import { ChronolocationForm, GeolocationForm, ReviewNoteForm, WorkflowActions, WorkspaceShortcuts } from "@/components/items/workspace";
+import { ChronolocationForm, CommentForm, GeolocationForm, ReviewNoteForm, WorkflowActions, WorkspaceShortcuts } from "@/components/items/workspace";
 import { CHRONO_METHOD_LABELS } from "@/lib/domain/notes";
 import { StatusBadge } from "@/components/status-badge";
 import { DomainError } from "@/lib/domain/errors";
@@ -258,6 +258,19 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
           ))}
         </ul>
       )}
+
+      <h2>Discussion</h2>
+      <div data-testid="comments">
+        {detail.comments.length === 0 ? <p className="muted">No comments yet.</p> : null}
+        {detail.comments.map((c) => (
+          <article key={c.id} className="panel comment">
+            <div className="small muted">{c.author} · {fmt(c.createdAt)}</div>
+            {/* Rendered by markdown-it with raw HTML disabled (lib/server/markdown.ts). */}
+            <div className="markdown" dangerouslySetInnerHTML={{ __html: c.html }} />
+          </article>
+        ))}
+      </div>
+      {detail.canComment ? <CommentForm itemId={item.id} path={pagePath} /> : null}
 
       <h2>History</h2>
       <ol className="small" data-testid="history">

@@ -1,0 +1,47 @@
+import "server-only";
+import { z } from "zod";
+import type { Actor } from "@/lib/domain/permissions";
+import { idSchema } from "@/lib/domain/schemas";
+import { db, type Tx } from "../../db";
+import { parseInput } from "../../validation";
+
+/** Unread count for the header; only ever the actor's own notifications. */
+export async function unreadNotificationCount(actor: Actor): Promise<number> {
+  return db().notification.count({ where: { userId: actor.userId, readAt: null, projectId: { in: Object.keys(actor.memberships) } } });
+}
+
+export async function listNotifications(actor: Actor) {
+  const rows = await db().notification.findMany({
+    where: { userId: actor.userId, projectId: { in: Object.keys(actor.memberships) } },
+    orderBy: { createdAt: "desc" },
+    take: 100,
+    select: { id: true, kind: true, message: true, createdAt: true, readAt: true, itemId: true, projectId: true },
+  });
+  const items = await db().evidenceItem.findMany({
+    where: { id: { in: rows.map((r) => r.itemId).filter((id): id is string => !!id) } },
+    select: { id: true, reference: true, project: { select: { slug: true } } },
+  });
+  const byId = new Map(items.map((i) => [i.id, i]));
+  return rows.map((r) => {
+    const item = r.itemId ? byId.get(r.itemId) : undefined;
+    return { ...r, href: item ? `/projects/${item.project.slug}/items/${item.reference}` : null };
+  });
+}
+
+export async function markNotificationsRead(actor: Actor, input: unknown): Promise<number> {
+  const { ids } = parseInput(z.object({ ids: z.array(idSchema).max(200) }), input);
+  const result = await db().notification.updateMany({ where: { id: { in: ids }, userId: actor.userId, readAt: null }, data: { readAt: new Date() } });
+  return result.count;
+}
+
+/** Written by workflow services inside their own transaction. */
+export async function notify(
+  tx: Tx,
+  n: { userIds: string[]; projectId: string; itemId: string; kind: "ASSIGNMENT" | "REVIEW_REQUEST"; actorId: string; message: string },
+): Promise<void> {
+  const userIds = [...new Set(n.userIds)].filter((id) => id !== n.actorId);
+  if (!userIds.length) return;
+  await tx.notification.createMany({
+    data: userIds.map((userId) => ({ userId, projectId: n.projectId, itemId: n.itemId, kind: n.kind, actorId: n.actorId, message: n.message })),
+  });
+}
