@@ -65,8 +65,15 @@ test("claim, geolocate, chronolocate with the sun tool, review, dispute, correct
   await expect(b.page.getByTestId("item-status")).toContainText("In progress");
   await expect(b.page.getByTestId("geolocation-note").first()).toContainText(/m from the proposal/);
 
+  // B explains in the discussion and mentions A, who is notified.
+  await b.page.getByTestId("comment-form").getByLabel(/Comment/).fill("@investigator the **minaret** is across the road <script>alert(1)</script>");
+  await b.page.getByTestId("comment-form").getByRole("button", { name: "Comment" }).click();
+  await expect(b.page.getByTestId("comments").locator("strong", { hasText: "minaret" })).toBeVisible();
+  await expect(b.page.getByTestId("comments")).toContainText("<script>alert(1)</script>");
+
   // A corrects and resubmits.
   await a.page.reload();
+  await expect(a.page.getByTestId("notifications-link")).toContainText(/\d/);
   await a.page.getByTestId("geolocation-form").getByLabel(/Coordinates/).fill("34°21'13.3\"N 62°12'16.9\"E");
   await a.page.getByTestId("geolocation-form").getByLabel(/Exact/).check();
   await a.page.getByTestId("geolocation-form").getByLabel("Method").fill("Corrected after review: minaret across the road");
