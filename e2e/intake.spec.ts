@@ -62,6 +62,12 @@ test("a contributor uploads a video and a photo, sees metadata, keyframes and ha
   const keyframe = await page.request.get((await page.getByTestId("keyframes").locator("img").first().getAttribute("src"))!);
   expect(keyframe.headers()["content-type"]).toBe("image/jpeg");
   await expect(page.getByTestId("time-comparison")).toContainText("2018-07-25T16:34:23");
+  // The video plays in the page, muted until asked; the stream is the original, logged as a view.
+  const player = page.getByTestId("video-player");
+  await expect(player).toHaveJSProperty("muted", true);
+  const inline = await page.request.get((await player.getAttribute("src"))!);
+  expect(inline.headers()["content-type"]).toBe("video/quicktime");
+  expect(createHash("sha256").update(await inline.body()).digest("hex")).toBe(sha256(video));
   await expect(page.getByTestId("findings")).not.toHaveCount(0);
 
   // The custody report lists both files with their hashes.

@@ -182,19 +182,29 @@ export function ChronolocationForm({ itemId, path, point, defaultDay }: { itemId
   const [timeZone, setTimeZone] = useState("Asia/Kabul");
   const [bearing, setBearing] = useState("");
   const [tolerance, setTolerance] = useState("5");
+  const [objectHeight, setObjectHeight] = useState("");
+  const [shadowLength, setShadowLength] = useState("");
 
   const sun = useMemo(() => {
     if (!point || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
     try {
       const summary = sunDay(day, point.latitude, point.longitude, timeZone, 60);
       const windows = bearing.trim() !== ""
-        ? matchShadow({ day, lat: point.latitude, lon: point.longitude, timeZone, shadowBearingDeg: Number(bearing), toleranceDeg: Number(tolerance) })
+        ? matchShadow({
+            day,
+            lat: point.latitude,
+            lon: point.longitude,
+            timeZone,
+            shadowBearingDeg: Number(bearing),
+            toleranceDeg: Number(tolerance),
+            ...(objectHeight && shadowLength ? { objectHeightM: Number(objectHeight), shadowLengthM: Number(shadowLength) } : {}),
+          })
         : null;
       return { summary, windows, error: null as string | null };
     } catch (error) {
       return { summary: null, windows: null, error: (error as Error).message };
     }
-  }, [point, day, timeZone, bearing, tolerance]);
+  }, [point, day, timeZone, bearing, tolerance, objectHeight, shadowLength]);
 
   return (
     <div className="stack wide">
@@ -207,6 +217,8 @@ export function ChronolocationForm({ itemId, path, point, defaultDay }: { itemId
               <label>Time zone<input value={timeZone} onChange={(e) => setTimeZone(e.target.value)} size={16} /></label>
               <label>Shadow bearing measured (°)<input type="number" min={0} max={360} step={0.5} value={bearing} onChange={(e) => setBearing(e.target.value)} data-testid="shadow-bearing" /></label>
               <label>± tolerance (°)<input type="number" min={0.1} max={45} step={0.5} value={tolerance} onChange={(e) => setTolerance(e.target.value)} /></label>
+              <label>Object height (optional)<input type="number" min={0} step={0.1} value={objectHeight} onChange={(e) => setObjectHeight(e.target.value)} /></label>
+              <label>Its shadow length<input type="number" min={0} step={0.1} value={shadowLength} onChange={(e) => setShadowLength(e.target.value)} /></label>
             </div>
             {sun?.error ? <p className="error">{sun.error}</p> : null}
             {sun?.summary ? (

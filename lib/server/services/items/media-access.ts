@@ -8,14 +8,14 @@ import { blobStore } from "../../storage";
 import { parseInput } from "../../validation";
 import { readableItemsWhere } from "../projects/get-project-overview";
 
-const mediaRequestSchema = z.object({ id: idSchema });
+const mediaRequestSchema = z.object({ id: idSchema, purpose: z.enum(["download_original", "view_original"]).default("download_original") });
 
 /**
  * Opens an original for download after checking the actor may read its item, and logs the
  * access for the chain of custody.
  */
 export async function openOriginal(actor: Actor, input: unknown, ip: string | null) {
-  const { id } = parseInput(mediaRequestSchema, input);
+  const { id, purpose } = parseInput(mediaRequestSchema, input);
   const file = await db().mediaFile.findUnique({
     where: { id },
     select: { id: true, sha256: true, sizeBytes: true, sniffedMime: true, originalFilename: true, item: { select: { projectId: true } } },
@@ -23,13 +23,13 @@ export async function openOriginal(actor: Actor, input: unknown, ip: string | nu
   if (!file) throw notFound("That file");
   const readable = await db().evidenceItem.count({ where: { AND: [readableItemsWhere(actor, file.item.projectId), { media: { some: { id } } }] } });
   if (!readable) throw notFound("That file");
-  await db().mediaAccess.create({ data: { mediaFileId: file.id, userId: actor.userId, purpose: "download_original", ip } });
+  await db().mediaAccess.create({ data: { mediaFileId: file.id, userId: actor.userId, purpose, ip } });
   return { file, stream: await (await blobStore()).open(file.sha256) };
 }
 
 /** Opens a derivative (thumbnail, keyframe) under the same read check; not logged as custody. */
 export async function openDerivative(actor: Actor, input: unknown) {
-  const { id } = parseInput(mediaRequestSchema, input);
+  const { id } = parseInput(z.object({ id: idSchema }), input);
   const derivative = await db().derivative.findUnique({
     where: { id },
     select: { sha256: true, mime: true, sizeBytes: true, kind: true, position: true, mediaFile: { select: { id: true, item: { select: { projectId: true } } } } },

@@ -175,6 +175,16 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
                 )
               ) : null}
             </div>
+            {m.sniffedMime.startsWith("video/") ? (
+              item.sensitiveGraphic ? (
+                <details>
+                  <summary>Graphic content: play video (muted)</summary>
+                  <video className="viewer" src={`/api/media/${m.id}?view=1`} controls muted preload="none" />
+                </details>
+              ) : (
+                <video className="viewer" src={`/api/media/${m.id}?view=1`} controls muted preload="none" data-testid="video-player" />
+              )
+            ) : null}
             <dl className="kv" style={{ marginTop: 10 }}>
               <dt>SHA-256</dt><dd className="mono" data-testid="sha256">{m.sha256}</dd>
               <dt>Size</dt><dd>{bytes(m.sizeBytes)} ({String(m.sizeBytes)} bytes)</dd>
