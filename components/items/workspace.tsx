@@ -65,13 +65,13 @@ export function WorkspaceShortcuts() {
 export function WorkflowActions({ itemId, version, path, actions }: { itemId: string; version: number; path: string; actions: TransitionAction[] }) {
   const [state, action, pending] = useActionState(transitionAction, null);
   const [chosen, setChosen] = useState<TransitionAction | null>(null);
-  const simple = actions.filter((a) => a !== "assign" && a !== "mark_duplicate");
+  const simple = actions.filter((a) => a !== "assign");
   if (simple.length === 0) return null;
   return (
     <div className="panel" data-testid="workflow-actions">
       <div className="row-actions">
         {simple.map((a) =>
-          NEEDS_REASON.includes(a) || a === "reject" ? (
+          NEEDS_REASON.includes(a) || a === "reject" || a === "mark_duplicate" ? (
             <button key={a} type="button" className="secondary" onClick={() => setChosen(a)} aria-expanded={chosen === a} data-shortcut={SHORTCUTS[a]} aria-keyshortcuts={SHORTCUTS[a]}>
               {TRANSITIONS[a].label}…
             </button>
@@ -103,9 +103,15 @@ export function WorkflowActions({ itemId, version, path, actions }: { itemId: st
               </select>
             </label>
           ) : null}
+          {chosen === "mark_duplicate" ? (
+            <label>
+              Duplicate of (reference)
+              <input name="duplicateOfReference" required placeholder="DW-0012" size={12} />
+            </label>
+          ) : null}
           <label>
-            Reason{chosen === "reject" ? " (details)" : ""}
-            <input name="reason" required={chosen !== "reject"} minLength={3} maxLength={2000} size={40} />
+            Reason{chosen === "reject" || chosen === "mark_duplicate" ? " (details)" : ""}
+            <input name="reason" required={chosen !== "reject" && chosen !== "mark_duplicate"} minLength={3} maxLength={2000} size={40} />
           </label>
           <button type="submit" disabled={pending}>{TRANSITIONS[chosen].label}</button>
           <button type="button" className="link" onClick={() => setChosen(null)}>Cancel</button>
@@ -174,12 +180,24 @@ function toUtcInput(date: Date): string {
   return date.toISOString().slice(0, 19);
 }
 
-export function ChronolocationForm({ itemId, path, point, defaultDay }: { itemId: string; path: string; point: { latitude: number; longitude: number } | null; defaultDay: string }) {
+export function ChronolocationForm({
+  itemId,
+  path,
+  point,
+  defaultDay,
+  timeZone: projectZone,
+}: {
+  itemId: string;
+  path: string;
+  point: { latitude: number; longitude: number } | null;
+  defaultDay: string;
+  timeZone: string;
+}) {
   const [state, action, pending] = useActionState(proposeChronolocationAction, null);
   const [earliest, setEarliest] = useState("");
   const [latest, setLatest] = useState("");
   const [day, setDay] = useState(defaultDay);
-  const [timeZone, setTimeZone] = useState("Asia/Kabul");
+  const [timeZone, setTimeZone] = useState(projectZone);
   const [bearing, setBearing] = useState("");
   const [tolerance, setTolerance] = useState("5");
   const [objectHeight, setObjectHeight] = useState("");

@@ -114,6 +114,16 @@ describe("review workflow against the database", () => {
     expect(await verifyStoredAuditChain(db())).toMatchObject({ ok: true });
   });
 
+  it("marks an item as a duplicate of another by its reference, keeping its sources", async () => {
+    const original = await submitEvidence(actors.contributor!, { projectId: project.id, title: "Original", sourceUrls: ["https://example.org/post/orig"] });
+    const itemId = await newItem();
+    expect(await codeOf(transitionItem(actors.a!, { itemId, action: "mark_duplicate", expectedVersion: 0, duplicateOfReference: "ZZ-9999" }))).toBe("VALIDATION");
+    await transitionItem(actors.a!, { itemId, action: "mark_duplicate", expectedVersion: 0, duplicateOfReference: original.reference.toLowerCase() });
+    const item = await db().evidenceItem.findUniqueOrThrow({ where: { id: itemId }, include: { sources: true } });
+    expect(item).toMatchObject({ status: "DUPLICATE", duplicateOfId: original.id });
+    expect(item.sources).toHaveLength(1);
+  });
+
   it("rejects malformed and forged requests clearly", async () => {
     const itemId = await newItem();
     expect(await codeOf(transitionItem(actors.a!, { itemId, action: "explode", expectedVersion: 0 }))).toBe("VALIDATION");

@@ -48,6 +48,7 @@ export async function transitionAction(_previous: unknown, form: FormData): Prom
       expectedVersion: Number(form.get("expectedVersion")),
       reason: field(form, "reason"),
       rejectionReason: field(form, "rejectionReason"),
+      duplicateOfReference: field(form, "duplicateOfReference"),
     }),
   );
   if (result.ok) refresh(form);

@@ -116,6 +116,8 @@ export async function getItemDetail(actor: Actor, projectSlug: string, reference
     canWork: can(actor, "item:work", { kind: "project", projectId: project.id }),
     canReview: can(actor, "item:review", { kind: "project", projectId: project.id }),
     actorId: actor.userId,
+    /** The investigation's local zone for display (project setting `timeZone`). */
+    timeZone: projectTimeZone(project.settings),
     availableActions: availableActions(actor, project.id, item.status as ItemState),
     geolocations,
     chronolocations,
@@ -132,3 +134,16 @@ export async function getItemDetail(actor: Actor, projectSlug: string, reference
 }
 
 export type ItemDetail = Awaited<ReturnType<typeof getItemDetail>>;
+
+function projectTimeZone(settings: unknown): string {
+  const zone = (settings as { timeZone?: unknown } | null)?.timeZone;
+  if (typeof zone === "string") {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: zone });
+      return zone;
+    } catch {
+      // fall through to the default
+    }
+  }
+  return "Asia/Kabul";
+}

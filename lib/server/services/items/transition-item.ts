@@ -17,6 +17,8 @@ const transitionSchema = z.object({
   reason: z.string().trim().max(2000).optional(),
   rejectionReason: z.string().trim().max(40).optional(),
   duplicateOfId: idSchema.optional(),
+  /** The duplicated item can also be named by its reference (AW-0042), as people do. */
+  duplicateOfReference: z.string().trim().max(40).optional(),
   assigneeId: idSchema.optional(),
 });
 
@@ -62,7 +64,13 @@ export async function transitionItem(actor: Actor, input: unknown): Promise<{ st
     if (item.version !== data.expectedVersion) throw conflict("This item changed since you loaded it. Reload to see the latest state.");
 
     const facts = await loadTransitionFacts(tx, item.id, item.project.settings);
-    const decision = decideTransition({ action: data.action, actor, item: { ...item, status: item.status as ItemState }, facts, input: data });
+    const decision = decideTransition({
+      action: data.action,
+      actor,
+      item: { ...item, status: item.status as ItemState },
+      facts,
+      input: { ...data, duplicateOfId: data.duplicateOfId ?? (data.duplicateOfReference ? "by-reference" : undefined) },
+    });
     if (!decision.ok) throw new DomainError(decision.code === "FORBIDDEN" ? "FORBIDDEN" : "VALIDATION", decision.message);
 
     if (data.action === "assign" && data.assigneeId) {
@@ -70,8 +78,12 @@ export async function transitionItem(actor: Actor, input: unknown): Promise<{ st
       if (!member) throw new DomainError("VALIDATION", "Assign the item to an investigator, reviewer or editor of this project.");
     }
     if (data.action === "mark_duplicate") {
-      const target = await tx.evidenceItem.findFirst({ where: { id: data.duplicateOfId, projectId: item.projectId, NOT: { id: item.id } }, select: { id: true } });
+      const target = await tx.evidenceItem.findFirst({
+        where: { projectId: item.projectId, NOT: { id: item.id }, ...(data.duplicateOfId ? { id: data.duplicateOfId } : { reference: data.duplicateOfReference?.toUpperCase() ?? "" }) },
+        select: { id: true },
+      });
       if (!target) throw new DomainError("VALIDATION", "The item it duplicates must be another item of this project.");
+      data.duplicateOfId = target.id;
     }
 
     const updated = await tx.evidenceItem.updateMany({

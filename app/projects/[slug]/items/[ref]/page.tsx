@@ -16,9 +16,8 @@ export const metadata: Metadata = { title: "Item" };
 
 const utc = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 const fmt = (d: Date | null | undefined) => (d ? `${utc.format(d)} UTC` : "—");
-// Investigations are shown in the place's own time as well as UTC (a project setting later).
-const LOCAL_ZONE = "Asia/Kabul";
-const local = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: LOCAL_ZONE });
+// Times are shown in UTC and in the investigation's own zone (project setting `timeZone`).
+const localFormat = (timeZone: string) => new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone });
 
 function bytes(n: bigint | number): string {
   const value = Number(n);
@@ -39,6 +38,7 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
     throw error;
   });
   const { item, project } = detail;
+  const local = localFormat(detail.timeZone);
   const flags = (Object.keys(SENSITIVITY_FLAGS) as Array<keyof typeof SENSITIVITY_FLAGS>).filter((k) => item[k]);
   const pagePath = `/projects/${project.slug}/items/${item.reference}`;
 
@@ -93,7 +93,7 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
       {detail.chronolocations.map((c) => (
         <div key={c.id} className={`note ${c.status}`} data-testid="chronolocation-note">
           <strong>{fmt(c.earliestAt)} – {fmt(c.latestAt)}</strong> <span className="badge">{c.status}</span>
-          <div className="small">{LOCAL_ZONE}: {local.format(c.earliestAt)} – {local.format(c.latestAt)} · confidence {c.confidence.toLowerCase()} · {c.methods.map((m) => CHRONO_METHOD_LABELS[m as keyof typeof CHRONO_METHOD_LABELS] ?? m).join(", ")}</div>
+          <div className="small">{detail.timeZone}: {local.format(c.earliestAt)} – {local.format(c.latestAt)} · confidence {c.confidence.toLowerCase()} · {c.methods.map((m) => CHRONO_METHOD_LABELS[m as keyof typeof CHRONO_METHOD_LABELS] ?? m).join(", ")}</div>
           <div className="small muted">by {c.author.name}, {fmt(c.createdAt)}</div>
           {c.notes ? <div>{c.notes}</div> : null}
           {c.reviews.map((r) => (
@@ -121,6 +121,7 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
                 return current ? { latitude: current.latitude, longitude: current.longitude } : null;
               })()}
               defaultDay={(item.platformUploadedAt ?? item.createdAt).toISOString().slice(0, 10)}
+              timeZone={detail.timeZone}
             />
           </section>
         </div>
