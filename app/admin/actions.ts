@@ -8,6 +8,7 @@ import { resetPassword } from "@/lib/server/services/accounts/reset-password";
 import { setMembership } from "@/lib/server/services/accounts/set-membership";
 import { setUserActive } from "@/lib/server/services/accounts/set-user-active";
 import { createProject } from "@/lib/server/services/projects/create-project";
+import { updateProjectSettings } from "@/lib/server/services/projects/update-project-settings";
 
 const text = (form: FormData, name: string) => {
   const value = form.get(name);
@@ -65,6 +66,20 @@ export async function createProjectAction(_previous: unknown, form: FormData): P
     runAction(
       (actor) => createProject(actor, { name: text(form, "name"), slug: text(form, "slug"), description: text(form, "description") ?? "" }),
       "Project created.",
+    ),
+  );
+}
+
+export async function updateProjectSettingsAction(_previous: unknown, form: FormData): Promise<ActionResult> {
+  return done(
+    runAction(
+      (actor) =>
+        updateProjectSettings(actor, {
+          projectId: text(form, "projectId"),
+          timeZone: text(form, "timeZone"),
+          requiredConfirmations: text(form, "requiredConfirmations"),
+        }),
+      "Settings saved.",
     ),
   );
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { CreateProjectForm, CreateUserForm, MembershipForm, ResetPasswordForm, UserActiveButton } from "@/components/admin/forms";
+import { CreateProjectForm, CreateUserForm, MembershipForm, ProjectSettingsForm, ResetPasswordForm, UserActiveButton } from "@/components/admin/forms";
 import { PROJECT_ROLES } from "@/lib/domain/roles";
 import { can } from "@/lib/domain/permissions";
 import { actorOrRedirect } from "@/lib/server/session";
@@ -83,6 +83,19 @@ export default async function AdminPage() {
           <CreateProjectForm />
         </section>
       </div>
+
+      <h2>Project settings</h2>
+      <table data-testid="project-settings">
+        <thead><tr><th scope="col">Project</th><th scope="col">Settings</th></tr></thead>
+        <tbody>
+          {projects.map((p) => (
+            <tr key={p.id}>
+              <td><strong>{p.name}</strong><div className="small muted">{p.slug}</div></td>
+              <td><ProjectSettingsForm projectId={p.id} timeZone={p.timeZone} requiredConfirmations={p.requiredConfirmations} /></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
 
       <h2>Audit chain</h2>
       <p className="panel" data-testid="audit-status">

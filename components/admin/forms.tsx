@@ -6,6 +6,7 @@ import {
   resetPasswordAction,
   setMembershipAction,
   setUserActiveAction,
+  updateProjectSettingsAction,
 } from "@/app/admin/actions";
 import type { ActionResult } from "@/lib/server/action-result";
 
@@ -108,5 +109,18 @@ export function ResetPasswordForm({ userId }: { userId: string }) {
         <Outcome state={state} />
       </form>
     </details>
+  );
+}
+
+export function ProjectSettingsForm({ projectId, timeZone, requiredConfirmations }: { projectId: string; timeZone: string; requiredConfirmations: number }) {
+  const [state, action, pending] = useActionState(updateProjectSettingsAction, null);
+  return (
+    <form className="inline" action={action}>
+      <input type="hidden" name="projectId" value={projectId} />
+      <label>Time zone<input name="timeZone" defaultValue={timeZone} size={16} required /></label>
+      <label>Confirmations to verify<input name="requiredConfirmations" type="number" min={1} max={5} defaultValue={requiredConfirmations} required /></label>
+      <button type="submit" className="secondary" disabled={pending}>Save</button>
+      <Outcome state={state} />
+    </form>
   );
 }

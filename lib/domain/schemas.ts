@@ -68,3 +68,22 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
   }
   return out;
 }
+
+/** Per-project settings an administrator can change. */
+export const projectSettingsSchema = z.object({
+  projectId: idSchema,
+  timeZone: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "Use an IANA time zone such as Asia/Kabul"),
+  requiredConfirmations: z.coerce.number().int("Use a whole number").min(1, "At least 1").max(5, "At most 5"),
+});

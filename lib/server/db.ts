@@ -9,7 +9,12 @@ const globalForPrisma = globalThis as unknown as { groundtruthPrisma?: PrismaCli
 
 export function createPrismaClient(connectionString = process.env.DATABASE_URL): PrismaClient {
   if (!connectionString) throw new Error("DATABASE_URL is not set");
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) }) });
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) }),
+    // Bursts (many writers queueing for the audit-chain lock) must wait for a connection, not fail
+    // after Prisma's 2 s default; a transaction itself may run up to 20 s.
+    transactionOptions: { maxWait: 15_000, timeout: 20_000 },
+  });
 }
 
 export function db(): PrismaClient {

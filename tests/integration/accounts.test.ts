@@ -10,6 +10,7 @@ import { resetPassword } from "../../lib/server/services/accounts/reset-password
 import { setMembership } from "../../lib/server/services/accounts/set-membership";
 import { setUserActive } from "../../lib/server/services/accounts/set-user-active";
 import { createProject } from "../../lib/server/services/projects/create-project";
+import { updateProjectSettings } from "../../lib/server/services/projects/update-project-settings";
 import { PASSWORD, actorFor, makeProject, makeUser, tableCounts, unique } from "../support/fixtures";
 
 async function errorOf(promise: Promise<unknown>): Promise<DomainError> {
@@ -170,5 +171,20 @@ describe("administration is admin-only and leaves data untouched when refused", 
     const user = await makeUser();
     expect((await errorOf(setMembership(SYSTEM_ACTOR, { userId: "nosuchuser", projectId: project.id, role: "EDITOR" }))).code).toBe("NOT_FOUND");
     expect((await errorOf(setMembership(SYSTEM_ACTOR, { userId: user.id, projectId: "nosuchproject", role: "EDITOR" }))).code).toBe("NOT_FOUND");
+  });
+});
+
+describe("project settings", () => {
+  it("only admins change them; bad values are refused; changes are audited", async () => {
+    const project = await makeProject();
+    const editor = await actorFor((await makeUser({ projectId: project.id, role: "EDITOR" })).id);
+    const admin = await actorFor((await makeUser({ isAdmin: true })).id);
+    expect((await errorOf(updateProjectSettings(editor, { projectId: project.id, timeZone: "Asia/Kabul", requiredConfirmations: 2 }))).code).toBe("FORBIDDEN");
+    expect((await errorOf(updateProjectSettings(admin, { projectId: project.id, timeZone: "Mars/Olympus", requiredConfirmations: 2 }))).code).toBe("VALIDATION");
+    expect((await errorOf(updateProjectSettings(admin, { projectId: project.id, timeZone: "Asia/Kabul", requiredConfirmations: 0 }))).code).toBe("VALIDATION");
+    await updateProjectSettings(admin, { projectId: project.id, timeZone: "Asia/Yangon", requiredConfirmations: "2" });
+    const saved = await db().project.findUniqueOrThrow({ where: { id: project.id } });
+    expect(saved.settings).toEqual({ timeZone: "Asia/Yangon", requiredConfirmations: 2 });
+    expect(await db().auditEvent.count({ where: { entityId: project.id, action: "project.settings" } })).toBe(1);
   });
 });

@@ -10,6 +10,8 @@ export interface ProjectSummary {
   description: string;
   /** The actor's role, or null for an admin who administers but is not a member. */
   role: ProjectRole | null;
+  timeZone: string;
+  requiredConfirmations: number;
 }
 
 /** Members see their projects; admins also see every other project's name (never its data). */
@@ -18,8 +20,16 @@ export async function listProjectsForActor(actor: Actor): Promise<ProjectSummary
   const memberOf = Object.keys(actor.memberships);
   const projects = await db().project.findMany({
     where: actor.isAdmin ? {} : { id: { in: memberOf } },
-    select: { id: true, slug: true, name: true, description: true },
+    select: { id: true, slug: true, name: true, description: true, settings: true },
     orderBy: { name: "asc" },
   });
-  return projects.map((p) => ({ ...p, role: actor.memberships[p.id] ?? null }));
+  return projects.map(({ settings, ...p }) => {
+    const s = (settings ?? {}) as { timeZone?: unknown; requiredConfirmations?: unknown };
+    return {
+      ...p,
+      role: actor.memberships[p.id] ?? null,
+      timeZone: typeof s.timeZone === "string" ? s.timeZone : "Asia/Kabul",
+      requiredConfirmations: typeof s.requiredConfirmations === "number" ? s.requiredConfirmations : 1,
+    };
+  });
 }
