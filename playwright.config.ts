@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 import { DEMO_PASSWORD, E2E_BASE_URL, E2E_PORT } from "./e2e/fixtures";
+import { CHROMIUM_BASE_ARGS, systemChromiumPath } from "./lib/infra/chromium";
 
 // The e2e server runs the real start command against its own embedded PostgreSQL in .e2e-data,
 // wiped before each run so the demo seed is fresh. The folder is removed by the web server
@@ -10,20 +10,7 @@ import { DEMO_PASSWORD, E2E_BASE_URL, E2E_PORT } from "./e2e/fixtures";
 const dataDir = path.join(__dirname, ".e2e-data");
 
 // Debian's Chromium (`apt-get install chromium`); without it, Playwright's own browser build.
-const systemChromium = "/usr/bin/chromium";
-
-const chromiumLaunchOptions = {
-  executablePath: existsSync(systemChromium) ? systemChromium : undefined,
-  args: [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-gpu",
-  ],
-};
+const chromiumLaunchOptions = { executablePath: systemChromiumPath(), args: [...CHROMIUM_BASE_ARGS] };
 
 export default defineConfig({
   testDir: "e2e",

@@ -1,6 +1,7 @@
 import "server-only";
 import dns from "node:dns";
-import { createWriteStream, existsSync } from "node:fs";
+import { createWriteStream } from "node:fs";
+import { CHROMIUM_BASE_ARGS, systemChromiumPath } from "@/lib/infra/chromium";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
 import https from "node:https";
@@ -35,15 +36,8 @@ export const CAPTURE_VIEWPORT = { width: 1280, height: 800 } as const;
 const USER_AGENT =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36";
 const ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,video/*,*/*;q=0.8";
-const CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
 const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-  "--disable-gpu",
+  ...CHROMIUM_BASE_ARGS,
   "--disable-dev-shm-usage",
   // WebRTC may otherwise send UDP around the proxy (and so around the address policy).
   "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
@@ -519,9 +513,6 @@ async function startGuardProxy(run: Run): Promise<GuardProxy> {
 // ---------------------------------------------------------------------------------------------
 // Page capture (headless Chromium)
 
-function chromiumPath(): string | undefined {
-  return CHROMIUM_CANDIDATES.find((candidate) => existsSync(candidate));
-}
 
 function browserFailure(err: unknown, navigationHosts: string[], proxy: GuardProxy, run: Run): CaptureError {
   if (err instanceof CaptureError) return err;
@@ -587,7 +578,7 @@ async function capturePage(url: string, run: Run): Promise<PageCapture> {
   try {
     try {
       browser = await chromium.launch({
-        executablePath: chromiumPath(),
+        executablePath: systemChromiumPath(),
         args: CHROMIUM_ARGS,
         headless: true,
         proxy: { server: proxy.server },

@@ -1,16 +1,15 @@
 import "server-only";
 import { notFound } from "@/lib/domain/errors";
-import { can, type Actor } from "@/lib/domain/permissions";
+import type { Actor } from "@/lib/domain/permissions";
 import { db } from "../../db";
-import { readableItemsWhere } from "../projects/get-project-overview";
+import { findVisibleProject, readableItemsWhere } from "../../access";
 
 /**
  * The chain of custody of one item: for every file, who collected it, when and how, its
  * names, types, size and SHA-256, every later download, and the audit events about the item.
  */
 export async function getCustodyReport(actor: Actor, projectSlug: string, reference: string) {
-  const project = await db().project.findUnique({ where: { slug: projectSlug }, select: { id: true, slug: true, name: true } });
-  if (!project || !can(actor, "project:view", { kind: "project", projectId: project.id })) throw notFound("That item");
+  const project = await findVisibleProject(actor, projectSlug, "That item");
   const item = await db().evidenceItem.findFirst({
     where: { AND: [readableItemsWhere(actor, project.id), { reference }] },
     select: {

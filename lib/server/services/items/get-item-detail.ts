@@ -4,13 +4,12 @@ import { can, type Actor } from "@/lib/domain/permissions";
 import { availableActions, type ItemState } from "@/lib/domain/review-workflow";
 import { db } from "../../db";
 import { renderMarkdown } from "../../markdown";
-import { readableItemsWhere } from "../projects/get-project-overview";
+import { findVisibleProject, readableItemsWhere } from "../../access";
 import { duplicatesOfItem, type DuplicateCandidate } from "./find-duplicates";
 
 /** Everything the item page shows. Unreadable and unknown items are both NOT_FOUND. */
 export async function getItemDetail(actor: Actor, projectSlug: string, reference: string) {
-  const project = await db().project.findUnique({ where: { slug: projectSlug }, select: { id: true, slug: true, name: true, settings: true } });
-  if (!project || !can(actor, "project:view", { kind: "project", projectId: project.id })) throw notFound("That item");
+  const project = await findVisibleProject(actor, projectSlug, "That item");
   const item = await db().evidenceItem.findFirst({
     where: { AND: [readableItemsWhere(actor, project.id), { reference }] },
     select: {

@@ -6,7 +6,7 @@ import { idSchema } from "@/lib/domain/schemas";
 import { db } from "../../db";
 import { blobStore } from "../../storage";
 import { parseInput } from "../../validation";
-import { readableItemsWhere } from "../projects/get-project-overview";
+import { readableItemsWhere } from "../../access";
 
 const mediaRequestSchema = z.object({ id: idSchema, purpose: z.enum(["download_original", "view_original"]).default("download_original") });
 

@@ -1,17 +1,8 @@
 import "server-only";
-import { notFound } from "@/lib/domain/errors";
 import { can, scopeOf, type Actor } from "@/lib/domain/permissions";
 import type { ProjectRole } from "@/lib/domain/roles";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { findVisibleProject, readableItemsWhere } from "../../access";
 import { db } from "../../db";
-
-/** The where-clause that limits evidence items to what the actor may read in a project. */
-export function readableItemsWhere(actor: Actor, projectId: string): Prisma.EvidenceItemWhereInput {
-  const scope = scopeOf(actor, "item:read", projectId);
-  if (scope === "any") return { projectId };
-  if (scope === "own") return { projectId, submittedById: actor.userId };
-  return { id: { in: [] } };
-}
 
 export interface ProjectOverview {
   project: { id: string; slug: string; name: string; description: string };
@@ -36,8 +27,7 @@ export interface ProjectOverview {
  * stranger cannot even learn which project ids exist.
  */
 export async function getProjectOverview(actor: Actor, slug: string): Promise<ProjectOverview> {
-  const project = await db().project.findUnique({ where: { slug }, select: { id: true, slug: true, name: true, description: true } });
-  if (!project || !can(actor, "project:view", { kind: "project", projectId: project.id })) throw notFound("That project");
+  const { settings: _settings, ...project } = await findVisibleProject(actor, slug);
   const role = actor.memberships[project.id]!;
   const where = readableItemsWhere(actor, project.id);
 
