@@ -31,6 +31,11 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        extends: true,
+        // Whole-app tests: real `npm start` processes, killed and restarted.
+        test: { name: "system", include: ["tests/system/**/*.test.ts"], environment: "node", testTimeout: 900_000, hookTimeout: 120_000, maxWorkers: 1 },
+      },
     ],
   },
 });

@@ -43,7 +43,12 @@ async function main() {
   process.on("SIGTERM", () => void shutdown(0));
 
   try {
-    database = await openDatabase();
+    // PostgreSQL's own messages are kept quiet unless it fails to start.
+    const postgresLog: string[] = [];
+    database = await openDatabase((line) => postgresLog.push(line) > 200 && postgresLog.shift()).catch((error: unknown) => {
+      if (postgresLog.length) console.error(`[groundtruth] PostgreSQL said:\n${postgresLog.slice(-15).join("\n")}`);
+      throw error instanceof Error ? error : new Error("The embedded PostgreSQL server did not start.");
+    });
     say(database.embedded ? `Embedded PostgreSQL running (data in ${path.join(dataDir(), "postgres")})` : "Using the PostgreSQL server in DATABASE_URL");
     process.env.DATABASE_URL = database.url;
     await migrateDeploy(database.url);
@@ -88,7 +93,7 @@ async function main() {
     });
     say(`Ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: open ${baseUrl}  (Ctrl-C stops everything)`);
   } catch (error) {
-    console.error(`[groundtruth] ${(error as Error).message}`);
+    console.error(`[groundtruth] ${error instanceof Error ? error.message : String(error)}`);
     await shutdown(1);
   }
 }

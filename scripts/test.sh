@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: everything, from a fresh clone: install, lint, typecheck, unit, integration
-# (real embedded PostgreSQL), end-to-end (real Chromium against the real start command).
+# (real embedded PostgreSQL), end-to-end (real Chromium against the real start command) and
+# system tests (the real start command killed with SIGKILL and started again).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
@@ -34,6 +35,9 @@ npx vitest run --project integration --reporter=default --reporter=json --output
 step "End-to-end tests (Chromium)"
 PLAYWRIGHT_JSON_OUTPUT_NAME=.reports/e2e.json npx playwright test --reporter=list,json
 
+step "System tests (the whole app killed mid-upload and restarted)"
+npx vitest run --project system --reporter=default --reporter=json --outputFile.json=.reports/system.json
+
 step "Summary"
-node scripts/test-summary.mjs .reports/unit.json .reports/integration.json .reports/e2e.json
+node scripts/test-summary.mjs .reports/unit.json .reports/integration.json .reports/e2e.json .reports/system.json
 echo "Total time: $(( $(date +%s) - started )) s"

@@ -44,9 +44,16 @@ export async function findFreePort(): Promise<number> {
 function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  // A killed server whose parent died too can linger as a zombie until init reaps it (in
+  // containers that may be never): it answers signals but holds nothing. Treat it as gone.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
   }
 }
 
@@ -134,7 +141,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     log(`Creating a new PostgreSQL cluster in ${clusterDir}`);
     await server.initialise();
   }
-  await server.start();
+  // Right after a crash the old server's processes can take a moment to release the data
+  // folder; a couple of short retries spare the user a confusing failure.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await server.start();
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error instanceof Error ? error : new Error("The embedded PostgreSQL server did not start.");
+      log(`PostgreSQL did not start (attempt ${attempt}); retrying`);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      runningServerPort(clusterDir);
+    }
+  }
 
   const databaseUrl = databaseUrlOn(port);
   return {
