@@ -2,7 +2,7 @@ import "server-only";
 import { notFound } from "@/lib/domain/errors";
 import { can, scopeOf, type Actor } from "@/lib/domain/permissions";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { db } from "./db";
+import { db, type Tx } from "./db";
 
 // Read access as query pieces: every service that reads project material starts here, so the
 // permission table in lib/domain is applied in the database query itself.
@@ -23,4 +23,16 @@ export async function findVisibleProject(actor: Actor, slug: string, what = "Tha
   const project = await db().project.findUnique({ where: { slug }, select: { id: true, slug: true, name: true, description: true, settings: true } });
   if (!project || !can(actor, "project:view", { kind: "project", projectId: project.id })) throw notFound(what);
   return project;
+}
+
+/**
+ * Locks an item's row for the rest of the transaction, so note and review writes on one item
+ * serialise. Unknown items and items of projects the actor is not in are both NOT_FOUND.
+ */
+export async function lockVisibleItem(tx: Tx, actor: Actor, itemId: string) {
+  const rows = await tx.$queryRaw<Array<{ id: string; projectId: string; status: string; version: number }>>`
+    SELECT "id", "projectId", "status"::text, "version" FROM "EvidenceItem" WHERE "id" = ${itemId} FOR UPDATE`;
+  const item = rows[0];
+  if (!item || !can(actor, "project:view", { kind: "project", projectId: item.projectId })) throw notFound("That item");
+  return item;
 }

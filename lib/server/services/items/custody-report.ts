@@ -4,6 +4,19 @@ import type { Actor } from "@/lib/domain/permissions";
 import { db } from "../../db";
 import { findVisibleProject, readableItemsWhere } from "../../access";
 
+/** What the chain of custody records about each file (shown on the item page and in the report). */
+export const CUSTODY_FIELDS = {
+  id: true,
+  sha256: true,
+  sizeBytes: true,
+  sniffedMime: true,
+  declaredMime: true,
+  originalFilename: true,
+  captureMethod: true,
+  sourceUrl: true,
+  collectedAt: true,
+} as const;
+
 /**
  * The chain of custody of one item: for every file, who collected it, when and how, its
  * names, types, size and SHA-256, every later download, and the audit events about the item.
@@ -24,15 +37,7 @@ export async function getCustodyReport(actor: Actor, projectSlug: string, refere
       media: {
         orderBy: { collectedAt: "asc" },
         select: {
-          id: true,
-          sha256: true,
-          sizeBytes: true,
-          sniffedMime: true,
-          declaredMime: true,
-          originalFilename: true,
-          captureMethod: true,
-          sourceUrl: true,
-          collectedAt: true,
+          ...CUSTODY_FIELDS,
           collectedBy: { select: { name: true, email: true } },
           accesses: { orderBy: { at: "asc" }, select: { at: true, purpose: true, ip: true, user: { select: { name: true } } } },
         },

@@ -5,6 +5,7 @@ import { availableActions, type ItemState } from "@/lib/domain/review-workflow";
 import { db } from "../../db";
 import { renderMarkdown } from "../../markdown";
 import { findVisibleProject, readableItemsWhere } from "../../access";
+import { CUSTODY_FIELDS } from "./custody-report";
 import { duplicatesOfItem, type DuplicateCandidate } from "./find-duplicates";
 
 /** Everything the item page shows. Unreadable and unknown items are both NOT_FOUND. */
@@ -39,15 +40,7 @@ export async function getItemDetail(actor: Actor, projectSlug: string, reference
       media: {
         orderBy: { collectedAt: "asc" },
         select: {
-          id: true,
-          sha256: true,
-          sizeBytes: true,
-          sniffedMime: true,
-          declaredMime: true,
-          originalFilename: true,
-          captureMethod: true,
-          sourceUrl: true,
-          collectedAt: true,
+          ...CUSTODY_FIELDS,
           metadata: true,
           phash: true,
           collectedBy: { select: { name: true } },

@@ -10,6 +10,12 @@ import { readableItemsWhere } from "../../access";
 
 const mediaRequestSchema = z.object({ id: idSchema, purpose: z.enum(["download_original", "view_original"]).default("download_original") });
 
+/** A file is readable when its item is: the same where-clause every item query uses. */
+async function assertCanReadMediaFile(actor: Actor, projectId: string, mediaFileId: string): Promise<void> {
+  const readable = await db().evidenceItem.count({ where: { AND: [readableItemsWhere(actor, projectId), { media: { some: { id: mediaFileId } } }] } });
+  if (!readable) throw notFound("That file");
+}
+
 /**
  * Opens an original for download after checking the actor may read its item, and logs the
  * access for the chain of custody.
@@ -21,8 +27,7 @@ export async function openOriginal(actor: Actor, input: unknown, ip: string | nu
     select: { id: true, sha256: true, sizeBytes: true, sniffedMime: true, originalFilename: true, item: { select: { projectId: true } } },
   });
   if (!file) throw notFound("That file");
-  const readable = await db().evidenceItem.count({ where: { AND: [readableItemsWhere(actor, file.item.projectId), { media: { some: { id } } }] } });
-  if (!readable) throw notFound("That file");
+  await assertCanReadMediaFile(actor, file.item.projectId, file.id);
   await db().mediaAccess.create({ data: { mediaFileId: file.id, userId: actor.userId, purpose, ip } });
   return { file, stream: await (await blobStore()).open(file.sha256) };
 }
@@ -35,8 +40,6 @@ export async function openDerivative(actor: Actor, input: unknown) {
     select: { sha256: true, mime: true, sizeBytes: true, kind: true, position: true, mediaFile: { select: { id: true, item: { select: { projectId: true } } } } },
   });
   if (!derivative) throw notFound("That file");
-  const projectId = derivative.mediaFile.item.projectId;
-  const readable = await db().evidenceItem.count({ where: { AND: [readableItemsWhere(actor, projectId), { media: { some: { id: derivative.mediaFile.id } } }] } });
-  if (!readable) throw notFound("That file");
+  await assertCanReadMediaFile(actor, derivative.mediaFile.item.projectId, derivative.mediaFile.id);
   return { derivative, stream: await (await blobStore()).open(derivative.sha256) };
 }

@@ -1,7 +1,8 @@
 import "server-only";
-import { DomainError, forbidden, notFound } from "@/lib/domain/errors";
+import { DomainError, forbidden } from "@/lib/domain/errors";
 import { chronolocationNoteSchema, geolocationNoteSchema } from "@/lib/domain/notes";
 import { can, type Actor } from "@/lib/domain/permissions";
+import { lockVisibleItem } from "../../access";
 import { appendAuditEvent } from "../../audit";
 import { db, type Tx } from "../../db";
 import { adminAreaAt } from "../../geo/admin-areas";
@@ -9,10 +10,7 @@ import { parseInput } from "../../validation";
 
 /** Notes are written while an item is being worked on; the item row is locked for the write. */
 async function lockWorkableItem(tx: Tx, actor: Actor, itemId: string) {
-  const rows = await tx.$queryRaw<Array<{ id: string; projectId: string; status: string; version: number }>>`
-    SELECT "id", "projectId", "status"::text, "version" FROM "EvidenceItem" WHERE "id" = ${itemId} FOR UPDATE`;
-  const item = rows[0];
-  if (!item || !can(actor, "project:view", { kind: "project", projectId: item.projectId })) throw notFound("That item");
+  const item = await lockVisibleItem(tx, actor, itemId);
   if (!can(actor, "item:work", { kind: "project", projectId: item.projectId })) throw forbidden("Only investigators can write geolocation and chronolocation notes.");
   if (item.status !== "IN_PROGRESS") throw new DomainError("VALIDATION", "Notes can be written while the item is in progress: claim it first, or wait for it to come back from review.");
   return item;

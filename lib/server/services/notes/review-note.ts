@@ -3,6 +3,7 @@ import { distanceMetres } from "@/lib/domain/coordinates";
 import { DomainError, forbidden, notFound } from "@/lib/domain/errors";
 import { noteReviewSchema } from "@/lib/domain/notes";
 import { can, type Actor } from "@/lib/domain/permissions";
+import { lockVisibleItem } from "../../access";
 import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
 import { parseInput } from "../../validation";
@@ -21,10 +22,7 @@ export interface ReviewOutcome {
 export async function reviewNote(actor: Actor, input: unknown): Promise<ReviewOutcome> {
   const data = parseInput(noteReviewSchema, input);
   return db().$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<Array<{ id: string; projectId: string; status: string; version: number }>>`
-      SELECT "id", "projectId", "status"::text, "version" FROM "EvidenceItem" WHERE "id" = ${data.itemId} FOR UPDATE`;
-    const item = rows[0];
-    if (!item || !can(actor, "project:view", { kind: "project", projectId: item.projectId })) throw notFound("That item");
+    const item = await lockVisibleItem(tx, actor, data.itemId);
     if (!can(actor, "item:review", { kind: "project", projectId: item.projectId })) throw forbidden("Only reviewers can review notes.");
     if (item.status !== "IN_REVIEW") throw new DomainError("VALIDATION", "This item is not waiting for review.");
 
