@@ -258,17 +258,9 @@ export class S3BlobStore implements BlobStore {
       await sendPart(last);
       await inFlight;
       const completedParts = [...parts].sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
-      const written = await this.conditionalWrite(ifNoneMatch, (IfNoneMatch) =>
-        this.client.send(
-          new CompleteMultipartUploadCommand({
-            Bucket: this.bucket,
-            Key: key,
-            UploadId: uploadId,
-            MultipartUpload: { Parts: completedParts },
-            IfNoneMatch,
-          }),
-        ),
-      );
+      // sendPart(last) above created the upload; this only tells the type checker.
+      if (uploadId === undefined) throw new Error("multipart upload was never created");
+      const written = await this.completeMultipartUpload(key, uploadId, completedParts, ifNoneMatch);
       // A refused completion leaves the upload open: abort it below.
       finished = written;
       return written;
@@ -278,6 +270,15 @@ export class S3BlobStore implements BlobStore {
         await this.abortMultipartUpload(key, uploadId);
       }
     }
+  }
+
+  /** Completes a multipart upload, conditionally when `ifNoneMatch` (false if the key already existed). */
+  private completeMultipartUpload(key: string, uploadId: string, parts: CompletedPart[], ifNoneMatch: boolean): Promise<boolean> {
+    return this.conditionalWrite(ifNoneMatch, (IfNoneMatch) =>
+      this.client.send(
+        new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts }, IfNoneMatch }),
+      ),
+    );
   }
 
   /** Server-side copy of the temporary object to its content key, never replacing one. */
@@ -319,17 +320,7 @@ export class S3BlobStore implements BlobStore {
       const results = await Promise.allSettled(Array.from({ length: Math.min(COPY_CONCURRENCY, partCount) }, worker));
       const failure = results.find((result) => result.status === "rejected");
       if (failure) throw failure.reason;
-      const written = await this.conditionalWrite(true, (IfNoneMatch) =>
-        this.client.send(
-          new CompleteMultipartUploadCommand({
-            Bucket: this.bucket,
-            Key: to,
-            UploadId: uploadId,
-            MultipartUpload: { Parts: parts },
-            IfNoneMatch,
-          }),
-        ),
-      );
+      const written = await this.completeMultipartUpload(to, uploadId, parts, true);
       finished = written;
       return written;
     } finally {
