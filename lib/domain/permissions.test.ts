@@ -47,6 +47,8 @@ const CAN_MATRIX: ReadonlyArray<readonly [ProjectAction, Cell, Cell, Cell, Cell]
   ["incident:read",        "...",       "YYY",        "YYY",    "YYY"],
   ["incident:manage",      "...",       "...",        "...",    "YYY"],
   ["export:internal",      "...",       "...",        "...",    "YYY"],
+  ["import:run",           "...",       "...",        "...",    "YYY"],
+  ["archive:export",       "...",       "...",        "...",    "YYY"],
   ["audit:read",           "...",       "...",        "...",    "YYY"],
 ];
 const MATRIX_ROLES: readonly ProjectRole[] = ["CONTRIBUTOR", "INVESTIGATOR", "REVIEWER", "EDITOR"];
@@ -66,6 +68,8 @@ const SCOPE_TABLE: ReadonlyArray<readonly [ProjectAction, S, S, S, S]> = [
   ["incident:read",        null,        "any",        "any",    "any"],
   ["incident:manage",      null,        null,         null,     "any"],
   ["export:internal",      null,        null,         null,     "any"],
+  ["import:run",           null,        null,         null,     "any"],
+  ["archive:export",       null,        null,         null,     "any"],
   ["audit:read",           null,        null,         null,     "any"],
 ];
 
@@ -81,10 +85,12 @@ const ROLES_WITH: ReadonlyArray<readonly [ProjectAction, ProjectRole[]]> = [
   ["incident:read", ["INVESTIGATOR", "REVIEWER", "EDITOR"]],
   ["incident:manage", ["EDITOR"]],
   ["export:internal", ["EDITOR"]],
+  ["import:run", ["EDITOR"]],
+  ["archive:export", ["EDITOR"]],
   ["audit:read", ["EDITOR"]],
 ];
 
-const EXPECTED_SYSTEM_ACTIONS = ["user:manage", "project:manage", "membership:manage", "settings:manage", "audit:verify"];
+const EXPECTED_SYSTEM_ACTIONS = ["user:manage", "project:manage", "membership:manage", "settings:manage", "audit:verify", "project:archive", "project:import"];
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -151,7 +157,7 @@ describe("the specification tables cover the module's vocabulary exactly", () =>
   });
 
   it("the expanded matrix has one row per role x action x resource", () => {
-    expect(matrixRows).toHaveLength(4 * 12 * 6);
+    expect(matrixRows).toHaveLength(4 * 14 * 6);
   });
 });
 

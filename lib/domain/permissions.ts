@@ -15,12 +15,24 @@ export const PROJECT_ACTIONS = [
   "incident:read",
   "incident:manage",
   "export:internal",
+  "import:run",
+  "archive:export",
   "audit:read",
 ] as const;
 export type ProjectAction = (typeof PROJECT_ACTIONS)[number];
 
 /** Installation-wide actions, reserved for global admins. */
-export const SYSTEM_ACTIONS = ["user:manage", "project:manage", "membership:manage", "settings:manage", "audit:verify"] as const;
+export const SYSTEM_ACTIONS = [
+  "user:manage",
+  "project:manage",
+  "membership:manage",
+  "settings:manage",
+  "audit:verify",
+  // Backups and bulk loads are installation duties: admins may archive or import any project
+  // without a membership. Both are audited like everything else.
+  "project:archive",
+  "project:import",
+] as const;
 export type SystemAction = (typeof SYSTEM_ACTIONS)[number];
 
 export type Action = ProjectAction | SystemAction;
@@ -66,6 +78,8 @@ export const ROLE_PERMISSIONS: Record<ProjectRole, Partial<Record<ProjectAction,
     "incident:read": "any",
     "incident:manage": "any",
     "export:internal": "any",
+    "import:run": "any",
+    "archive:export": "any",
     "audit:read": "any",
   },
 };

@@ -7,7 +7,7 @@ import { PROJECT_ROLES, type ProjectRole } from "./roles";
 const SPEC: Record<TransitionAction, [ItemState[], ItemState, ProjectRole]> = {
   triage: [["SUBMITTED"], "TRIAGED", "INVESTIGATOR"],
   claim: [["TRIAGED"], "IN_PROGRESS", "INVESTIGATOR"],
-  assign: [["TRIAGED", "IN_PROGRESS"], "IN_PROGRESS", "REVIEWER"],
+  assign: [["TRIAGED", "IN_PROGRESS"], "IN_PROGRESS", "INVESTIGATOR"],
   send_to_review: [["IN_PROGRESS"], "IN_REVIEW", "INVESTIGATOR"],
   verify: [["IN_REVIEW"], "VERIFIED", "REVIEWER"],
   dispute: [["IN_REVIEW"], "IN_PROGRESS", "REVIEWER"],

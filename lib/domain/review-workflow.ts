@@ -44,7 +44,7 @@ interface TransitionRule {
 export const TRANSITIONS: Record<TransitionAction, TransitionRule> = {
   triage: { from: ["SUBMITTED"], to: "TRIAGED", permission: "item:triage", guards: [], label: "Mark relevant (triaged)" },
   claim: { from: ["TRIAGED"], to: "IN_PROGRESS", permission: "item:work", guards: [], label: "Claim" },
-  assign: { from: ["TRIAGED", "IN_PROGRESS"], to: "IN_PROGRESS", permission: "item:review", guards: ["assignee"], label: "Assign" },
+  assign: { from: ["TRIAGED", "IN_PROGRESS"], to: "IN_PROGRESS", permission: "item:triage", guards: ["assignee"], label: "Assign" },
   send_to_review: { from: ["IN_PROGRESS"], to: "IN_REVIEW", permission: "item:work", guards: ["notes_proposed"], label: "Send to review" },
   verify: { from: ["IN_REVIEW"], to: "VERIFIED", permission: "item:review", guards: ["not_own_notes", "peer_confirmed"], label: "Verify" },
   dispute: { from: ["IN_REVIEW"], to: "IN_PROGRESS", permission: "item:review", guards: ["not_own_notes", "reason"], label: "Dispute" },

@@ -171,6 +171,7 @@ export async function seedDemo(client: PrismaClient, store: BlobStore): Promise<
         });
         if (statusIndex >= 3) {
           const confirmed = status === "VERIFIED";
+          await tx.evidenceItem.update({ where: { id: item.id }, data: { province: place.province } });
           const geo = await tx.geolocation.create({
             data: {
               itemId: item.id,

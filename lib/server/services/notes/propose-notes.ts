@@ -22,6 +22,9 @@ export async function proposeGeolocation(actor: Actor, input: unknown): Promise<
   return db().$transaction(async (tx) => {
     const item = await lockWorkableItem(tx, actor, data.itemId);
     const previous = await tx.geolocation.updateMany({ where: { itemId: item.id, status: { in: ["PROPOSED", "DISPUTED"] } }, data: { status: "SUPERSEDED" } });
+    const area = adminAreaAt(data.point.latitude, data.point.longitude);
+    // The queue filters on the item's province, so it follows the newest geolocation.
+    await tx.evidenceItem.update({ where: { id: item.id }, data: { province: area?.province ?? null, district: null } });
     const note = await tx.geolocation.create({
       data: {
         itemId: item.id,
@@ -29,7 +32,7 @@ export async function proposeGeolocation(actor: Actor, input: unknown): Promise<
         latitude: data.point.latitude,
         longitude: data.point.longitude,
         precisionM: data.precisionM,
-        province: adminAreaAt(data.point.latitude, data.point.longitude)?.province ?? null,
+        province: area?.province ?? null,
         cameraLatitude: data.camera?.latitude ?? null,
         cameraLongitude: data.camera?.longitude ?? null,
         bearingDeg: data.bearingDeg ?? null,
