@@ -15,6 +15,9 @@ export const REJECTION_REASON_LABELS: Record<RejectionReason, string> = {
   MANIPULATED: "Manipulated",
 };
 
+/** States in which an item is still being worked on, so it can be (re)assigned. */
+export const ASSIGNABLE_STATES: readonly ItemState[] = ["SUBMITTED", "TRIAGED", "IN_PROGRESS", "IN_REVIEW"];
+
 export const TRANSITION_ACTIONS = [
   "triage",
   "claim",

@@ -1,0 +1,104 @@
+import "server-only";
+import { scopeOf, type Actor } from "@/lib/domain/permissions";
+import type { QueueState } from "@/lib/domain/queue";
+import { findVisibleProject } from "../../access";
+import { db } from "../../db";
+import { queueOrderSql, queueWhereSql, type ReadScope } from "./queue-sql";
+
+/** One queue row: only what the table shows. */
+export interface QueueRow {
+  id: string;
+  reference: string;
+  title: string;
+  status: string;
+  version: number;
+  platform: string | null;
+  province: string | null;
+  tags: string[];
+  assigneeId: string | null;
+  assigneeName: string | null;
+  submittedByName: string;
+  createdAt: Date;
+  platformUploadedAt: Date | null;
+  sensitiveGraphic: boolean;
+  sensitiveIdentifiable: boolean;
+  sensitiveMinors: boolean;
+  sensitivePersonalData: boolean;
+}
+
+export interface QueuePage {
+  project: { id: string; slug: string; name: string };
+  rows: QueueRow[];
+  total: number;
+  pageCount: number;
+  /** The page actually shown: a page past the end falls back to the last one. */
+  page: number;
+}
+
+export function readScopeFor(actor: Actor, projectId: string): ReadScope {
+  const scope = scopeOf(actor, "item:read", projectId);
+  if (scope === "any") return { kind: "any" };
+  if (scope === "own") return { kind: "own", userId: actor.userId };
+  return { kind: "none" };
+}
+
+/**
+ * The review queue: filtering, sorting, full-text search and paging all happen in PostgreSQL,
+ * limited to what the actor may read, so 100,000 items cost the same as 100.
+ */
+export async function queryQueue(actor: Actor, input: { projectSlug: string; state: QueueState }): Promise<QueuePage> {
+  const project = await findVisibleProject(actor, input.projectSlug);
+  const { state } = input;
+  const where = queueWhereSql(project.id, state, readScopeFor(actor, project.id), actor.userId);
+
+  const countRows = await db().$queryRaw<Array<{ total: bigint }>>`SELECT count(*) AS total FROM "EvidenceItem" i WHERE ${where}`;
+  const total = Number(countRows[0]?.total ?? 0);
+  const pageCount = Math.max(1, Math.ceil(total / state.size));
+  const page = Math.min(state.page, pageCount);
+  const rows = await db().$queryRaw<QueueRow[]>`
+    SELECT i."id", i."reference", i."title", i."status"::text AS "status", i."version", i."platform"::text AS "platform", i."province",
+           coalesce(i."tags", ARRAY[]::text[]) AS "tags", i."assigneeId", assignee."name" AS "assigneeName", s."name" AS "submittedByName",
+           i."createdAt", i."platformUploadedAt", i."sensitiveGraphic", i."sensitiveIdentifiable", i."sensitiveMinors", i."sensitivePersonalData"
+    FROM "EvidenceItem" i
+    JOIN "User" s ON s."id" = i."submittedById"
+    LEFT JOIN "User" assignee ON assignee."id" = i."assigneeId"
+    WHERE ${where}
+    ORDER BY ${queueOrderSql(state)}
+    LIMIT ${state.size} OFFSET ${(page - 1) * state.size}`;
+
+  return { project: { id: project.id, slug: project.slug, name: project.name }, rows, total, pageCount, page };
+}
+
+export interface QueueFacets {
+  members: Array<{ id: string; name: string }>;
+  provinces: string[];
+  tags: string[];
+  incidents: Array<{ reference: string; title: string }>;
+  canBulkTransition: boolean;
+}
+
+/** Choices for the filter bar: who can be assigned, which provinces, tags and incidents exist. */
+export async function queueFacets(actor: Actor, projectSlug: string): Promise<QueueFacets> {
+  const project = await findVisibleProject(actor, projectSlug);
+  const scope = readScopeFor(actor, project.id);
+  const seesAll = scope.kind === "any";
+  const [members, provinces, tags, incidents] = await Promise.all([
+    seesAll
+      ? db().membership.findMany({ where: { projectId: project.id, role: { not: "CONTRIBUTOR" }, user: { active: true } }, select: { user: { select: { id: true, name: true } } }, orderBy: { user: { name: "asc" } } })
+      : Promise.resolve([]),
+    seesAll ? db().$queryRaw<Array<{ province: string }>>`SELECT DISTINCT "province" FROM "EvidenceItem" WHERE "projectId" = ${project.id} AND "province" IS NOT NULL ORDER BY 1` : Promise.resolve([]),
+    seesAll
+      ? db().$queryRaw<Array<{ tag: string }>>`SELECT tag FROM (SELECT unnest("tags") AS tag FROM "EvidenceItem" WHERE "projectId" = ${project.id}) t GROUP BY tag ORDER BY count(*) DESC, tag LIMIT 200`
+      : Promise.resolve([]),
+    scopeOf(actor, "incident:read", project.id)
+      ? db().incident.findMany({ where: { projectId: project.id }, select: { reference: true, title: true }, orderBy: { reference: "desc" }, take: 500 })
+      : Promise.resolve([]),
+  ]);
+  return {
+    members: members.map((m) => m.user),
+    provinces: provinces.map((p) => p.province),
+    tags: tags.map((t) => t.tag),
+    incidents,
+    canBulkTransition: scopeOf(actor, "item:triage", project.id) !== null,
+  };
+}
