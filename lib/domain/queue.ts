@@ -113,7 +113,6 @@ function freeList(raw: string | undefined, key: string, problems: string[], lowe
   if (raw === undefined) return [];
   const out: string[] = [];
   for (const part of splitList(raw)) {
-    // eslint-disable-next-line no-control-regex
     if (part.length > 80 || /[\u0000-\u001f\u007f]/.test(part)) {
       problems.push(`${key}=${part.slice(0, 40)}`);
       continue;
@@ -152,7 +151,6 @@ export function parseQueueState(source: ParamSource): ParsedQueueState {
 
   const q = getParam(source, "q");
   if (q !== undefined) {
-    // eslint-disable-next-line no-control-regex
     state.q = q.replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, MAX_TEXT);
   }
   state.status = pickFrom(getListParam(source, "status"), ITEM_STATES, "status", problems, (s) => s.toUpperCase());
