@@ -17,6 +17,7 @@ describe("parseQueueState: valid values are taken", () => {
     ["platform=telegram,X_TWITTER", { platform: ["TELEGRAM", "X_TWITTER"] }],
     ["province=Kabul,Herat", { province: ["Kabul", "Herat"] }],
     ["incident=inc-0004", { incident: "INC-0004" }],
+    ["incident=DW-INC-001", { incident: "DW-INC-001" }],
     ["sensitive=graphic,MINORS", { sensitive: ["graphic", "minors"] }],
     ["tags=Kabul-Airport,night", { tags: ["kabul-airport", "night"] }],
     ["submittedFrom=2024-01-01&submittedTo=2024-02-29", { submittedFrom: "2024-01-01", submittedTo: "2024-02-29" }],

@@ -143,7 +143,7 @@ function orderedRange(from: string | null, to: string | null): [string | null, s
 }
 
 const ID_PATTERN = /^[a-z0-9]{8,40}$/i;
-const REFERENCE_PATTERN = /^[A-Z0-9]{1,12}-\d{1,8}$/i;
+const REFERENCE_PATTERN = /^[A-Z0-9]{1,12}(-[A-Z0-9]{1,12}){0,2}-\d{1,8}$/i;
 
 export function parseQueueState(source: ParamSource): ParsedQueueState {
   const problems: string[] = [];

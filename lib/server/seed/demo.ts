@@ -119,7 +119,7 @@ export async function seedDemo(client: PrismaClient, store: BlobStore): Promise<
           injuredMin: placeIndex * 2,
           injuredMax: placeIndex * 3 + 1,
           injuredSource: "Invented figure for the demo",
-          targets: [placeIndex % 2 === 0 ? "civilians" : "government or security forces"],
+          targets: [placeIndex % 2 === 0 ? "CIVILIANS" : "GOVERNMENT_SECURITY"],
           tags: ["demo"],
           createdById: id("editor"),
         },
