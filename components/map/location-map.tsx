@@ -8,12 +8,15 @@
 import "leaflet/dist/leaflet.css";
 import { type FeatureCollection } from "geojson";
 import type * as Leaflet from "leaflet";
-import { type Circle, type CircleMarker, type GeoJSON as GeoJSONLayer, type Map as LeafletMap } from "leaflet";
+import { type Circle, type CircleMarker, type GeoJSON as GeoJSONLayer, type LayerGroup, type Map as LeafletMap } from "leaflet";
 import { useEffect, useId, useRef, useState } from "react";
 
 type LeafletModule = typeof Leaflet;
 
 export type LatLon = { lat: number; lon: number };
+
+/** A read-only point drawn besides the main one, e.g. an incident's evidence; leads are drawn dashed and grey. */
+export type MapMarker = { lat: number; lon: number; label: string; variant?: "evidence" | "lead"; precisionM?: number | null };
 
 export type LocationMapProps = {
   /** Province outlines (GeoJSON), e.g. provinceOutlines() from lib/server/geo/admin-areas. */
@@ -33,6 +36,8 @@ export type LocationMapProps = {
   /** CSS height of the map; defaults to 320px. */
   height?: number | string;
   className?: string;
+  /** Extra read-only points; when given, the view fits the point and all of them. */
+  markers?: ReadonlyArray<MapMarker>;
 };
 
 const DEFAULT_TILE_URL = process.env.NEXT_PUBLIC_GROUNDTRUTH_TILE_URL ?? "";
@@ -48,7 +53,7 @@ function validPoint(point: LatLon | null): point is LatLon {
   return point !== null && Number.isFinite(point.lat) && Number.isFinite(point.lon) && Math.abs(point.lat) <= 90 && Math.abs(point.lon) <= 180;
 }
 
-export function LocationMap({ outlines, point, precisionM, onPick, tileUrl = DEFAULT_TILE_URL, tileAttribution, label = "Map", height = 320, className }: LocationMapProps) {
+export function LocationMap({ outlines, point, precisionM, onPick, tileUrl = DEFAULT_TILE_URL, tileAttribution, label = "Map", height = 320, className, markers }: LocationMapProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const leafletRef = useRef<{ L: LeafletModule; map: LeafletMap } | null>(null);
   const outlinesLayerRef = useRef<GeoJSONLayer | null>(null);
@@ -58,6 +63,8 @@ export function LocationMap({ outlines, point, precisionM, onPick, tileUrl = DEF
   const [ready, setReady] = useState(false);
   const [failed, setFailed] = useState(false);
   const hintId = useId();
+  // A string key, so a new array with the same points does not redraw them.
+  const markersKey = JSON.stringify(markers ?? []);
 
   useEffect(() => {
     onPickRef.current = onPick;
@@ -144,6 +151,33 @@ export function LocationMap({ outlines, point, precisionM, onPick, tileUrl = DEF
     if (!map.getBounds().contains(latlng)) map.panTo(latlng);
   }, [ready, lat, lon, precisionM]);
 
+  // Read-only extra points, fitted into view together with the main point.
+  useEffect(() => {
+    const leaflet = leafletRef.current;
+    if (!ready || !leaflet) return;
+    const { L, map } = leaflet;
+    const list = (JSON.parse(markersKey) as MapMarker[]).filter(validPoint);
+    if (list.length === 0) return;
+    const group: LayerGroup = L.layerGroup();
+    for (const m of list) {
+      const lead = m.variant === "lead";
+      const colour = lead ? "#718096" : "#2b6cb0";
+      if (typeof m.precisionM === "number" && m.precisionM > 0) {
+        L.circle([m.lat, m.lon], { radius: m.precisionM, color: colour, weight: 1, dashArray: lead ? "4 4" : undefined, fillOpacity: 0.08, interactive: false }).addTo(group);
+      }
+      L.circleMarker([m.lat, m.lon], { radius: 6, color: colour, weight: 2, dashArray: lead ? "3 3" : undefined, fillColor: lead ? "#ffffff" : colour, fillOpacity: 1 })
+        .bindTooltip(m.label, { direction: "top" })
+        .addTo(group);
+    }
+    group.addTo(map);
+    const bounds = L.latLngBounds(list.map((m) => L.latLng(m.lat, m.lon)));
+    if (validPoint({ lat, lon })) bounds.extend(L.latLng(lat, lon));
+    map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
+    return () => {
+      group.remove();
+    };
+  }, [ready, markersKey, lat, lon]);
+
   function onKeyDown(event: React.KeyboardEvent<HTMLDivElement>) {
     // Arrow keys pan and +/- zoom (Leaflet's keyboard handler); Enter picks the centre. Tab is left alone.
     const leaflet = leafletRef.current;
@@ -168,7 +202,7 @@ export function LocationMap({ outlines, point, precisionM, onPick, tileUrl = DEF
       <p id={hintId} className="small">
         {failed
           ? "The map could not be loaded; type the coordinates instead."
-          : `Click the map to set the point, or focus it, pan with the arrow keys and press Enter to use the centre.${tileUrl ? "" : " Offline base map: province outlines only."}`}
+          : `${onPick ? "Click the map to set the point, or focus it, pan with the arrow keys and press Enter to use the centre." : "Focus the map to pan with the arrow keys and zoom with + and -."}${tileUrl ? "" : " Offline base map: province outlines only."}`}
       </p>
     </div>
   );

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { StatusBadge } from "@/components/status-badge";
 import { DomainError } from "@/lib/domain/errors";
+import { can } from "@/lib/domain/permissions";
 import { actorOrRedirect } from "@/lib/server/session";
 import { getProjectOverview } from "@/lib/server/services/projects/get-project-overview";
 
@@ -18,6 +19,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
     throw error;
   });
   const total = overview.statusCounts.reduce((sum, s) => sum + s.count, 0);
+  const canArchive = can(actor, "archive:export", { kind: "project", projectId: overview.project.id }) || can(actor, "project:archive", { kind: "system" });
 
   return (
     <>
@@ -28,7 +30,23 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
       </p>
 
       <p>
-        <Link href={`/projects/${overview.project.slug}/submit`} className="button-link" data-testid="submit-link">Submit evidence</Link>
+        <Link href={`/projects/${overview.project.slug}/submit`} className="button-link" data-testid="submit-link">Submit evidence</Link>{" "}
+        <Link href={`/projects/${overview.project.slug}/queue`} className="button-link" data-testid="queue-link">Review queue</Link>
+        {canArchive ? (
+          <>
+            {" "}
+            {/* A plain link: the archive is a streamed file download, not a page. */}
+            <a href={`/projects/${overview.project.slug}/export/archive`} className="button-link" data-testid="archive-link" download>
+              Download project archive
+            </a>
+          </>
+        ) : null}
+        {can(actor, "import:run", { kind: "project", projectId: overview.project.id }) ? (
+          <>
+            {" "}
+            <Link href={`/projects/${overview.project.slug}/import`} className="button-link" data-testid="import-link">Import incidents</Link>
+          </>
+        ) : null}
       </p>
 
       <ul className="stats" aria-label="Items by status">
@@ -77,7 +95,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
 
       {overview.incidents ? (
         <>
-          <h2>Incidents</h2>
+          <h2>Incidents <Link href={`/projects/${overview.project.slug}/incidents`} className="small" data-testid="incidents-link">All incidents</Link></h2>
           <table data-testid="incidents-table">
             <thead>
               <tr>
@@ -91,7 +109,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
             <tbody>
               {overview.incidents.map((incident) => (
                 <tr key={incident.id}>
-                  <td className="mono">{incident.reference}</td>
+                  <td className="mono"><Link href={`/projects/${overview.project.slug}/incidents/${incident.reference}`}>{incident.reference}</Link></td>
                   <td>{incident.title}</td>
                   <td>{incident.incidentType}</td>
                   <td>{incident.province ?? "—"}</td>

@@ -2,6 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { RetryJobButton } from "@/components/items/retry-job-button";
+import { ItemIncidentsPanel } from "@/components/incidents/item-incidents-panel";
+import { isVerifiedStatus } from "@/lib/domain/incidents";
+import { getItemIncidents } from "@/lib/server/services/incidents/list-incidents";
 import { ChronolocationForm, CommentForm, GeolocationForm, ReviewNoteForm, WorkflowActions, WorkspaceShortcuts } from "@/components/items/workspace";
 import { CHRONO_METHOD_LABELS } from "@/lib/domain/notes";
 import { StatusBadge } from "@/components/status-badge";
@@ -38,6 +41,7 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
     throw error;
   });
   const { item, project } = detail;
+  const incidents = await getItemIncidents(actor, { itemId: item.id });
   const local = localFormat(detail.timeZone);
   const flags = (Object.keys(SENSITIVITY_FLAGS) as Array<keyof typeof SENSITIVITY_FLAGS>).filter((k) => item[k]);
   const pagePath = `/projects/${project.slug}/items/${item.reference}`;
@@ -125,6 +129,18 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
             />
           </section>
         </div>
+      ) : null}
+
+      {incidents ? (
+        <ItemIncidentsPanel
+          projectSlug={project.slug}
+          itemId={item.id}
+          itemVerified={isVerifiedStatus(item.status)}
+          path={pagePath}
+          links={incidents.links}
+          choices={incidents.choices}
+          canManage={incidents.canManage}
+        />
       ) : null}
 
       <h2>The post</h2>
