@@ -79,7 +79,7 @@ const SORTABLE: Partial<Record<string, SortKey>> = {
   platformUploadedAt: "platformUploadedAt",
 };
 
-const BULK_TRANSITIONS = TRANSITION_ACTIONS.filter((a) => a !== "mark_duplicate" && a !== "assign");
+const BULK_TRANSITIONS = TRANSITION_ACTIONS.filter((a) => !["mark_duplicate", "assign", "publish", "unpublish"].includes(a));
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 function flagsOf(row: QueueViewRow): string[] {

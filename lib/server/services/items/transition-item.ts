@@ -54,6 +54,10 @@ export async function loadTransitionFacts(tx: Tx, itemId: string, settings: unkn
  */
 export async function transitionItem(actor: Actor, input: unknown): Promise<{ status: ItemState; version: number }> {
   const data = parseInput(transitionSchema, input);
+  if (data.action === "publish" || data.action === "unpublish") {
+    // Publishing makes a public snapshot and public media copies: only the publishing service does that.
+    throw new DomainError("VALIDATION", "Publish and unpublish from the item's Publishing panel.");
+  }
   return db().$transaction(async (tx) => {
     const item = await tx.evidenceItem.findUnique({
       where: { id: data.itemId },

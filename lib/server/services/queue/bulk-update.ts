@@ -12,7 +12,7 @@ import { notify } from "../comments/notifications";
 import { transitionItem } from "../items/transition-item";
 
 /** Transitions that make sense for many items at once; duplicates need a target each. */
-const BULK_TRANSITIONS = TRANSITION_ACTIONS.filter((action) => action !== "mark_duplicate" && action !== "assign");
+const BULK_TRANSITIONS = TRANSITION_ACTIONS.filter((action) => !["mark_duplicate", "assign", "publish", "unpublish"].includes(action));
 
 const target = z.object({ itemId: idSchema, version: z.number().int().min(0) });
 

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { LinkItemForm, UnlinkButton } from "@/components/incidents/evidence-controls";
 import { IncidentMap } from "@/components/incidents/incident-map";
 import { IncidentTimeline, type TimelineRow } from "@/components/incidents/incident-timeline";
+import { PublishIncidentPanel } from "@/components/publishing/publish-panels";
 import { StatusBadge } from "@/components/status-badge";
 import { DomainError } from "@/lib/domain/errors";
 import { TARGET_CATEGORY_LABELS, type TargetCategory } from "@/lib/domain/incident-fields";
@@ -11,6 +12,7 @@ import { formatRange } from "@/lib/domain/incidents";
 import { provinceOutlines } from "@/lib/server/geo/admin-areas";
 import { actorOrRedirect } from "@/lib/server/session";
 import { getIncident } from "@/lib/server/services/incidents/get-incident";
+import { incidentPublicationState } from "@/lib/server/services/publishing/publication-state";
 
 export const metadata: Metadata = { title: "Incident" };
 
@@ -26,6 +28,7 @@ export default async function IncidentPage({ params }: { params: Promise<{ slug:
     throw error;
   });
   const { project, incident, evidence, counts } = detail;
+  const publication = await incidentPublicationState(actor, incident.id);
   const pagePath = `/projects/${project.slug}/incidents/${incident.reference}`;
   const point = incident.latitude !== null && incident.longitude !== null ? { lat: incident.latitude, lon: incident.longitude } : null;
   const located = evidence.filter((e) => e.geolocation !== null);
@@ -170,6 +173,18 @@ export default async function IncidentPage({ params }: { params: Promise<{ slug:
           <p className="small muted">Verified (or published) items can be evidence. Any other item can be linked only as an unverified lead, which never counts as evidence.</p>
           <LinkItemForm incidentId={incident.id} path={pagePath} />
         </section>
+      ) : null}
+      {publication ? (
+        <PublishIncidentPanel
+          path={pagePath}
+          publicUrl={`/public/${project.slug}/incidents/${incident.reference}`}
+          state={{
+            ...publication,
+            published: publication.published
+              ? { ...publication.published, publishedAt: publication.published.publishedAt.toISOString(), updatedAt: publication.published.updatedAt.toISOString() }
+              : null,
+          }}
+        />
       ) : null}
     </>
   );

@@ -3,6 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { RetryJobButton } from "@/components/items/retry-job-button";
 import { ItemIncidentsPanel } from "@/components/incidents/item-incidents-panel";
+import { PublishItemPanel } from "@/components/publishing/publish-panels";
+import { itemPublicationState } from "@/lib/server/services/publishing/publication-state";
 import { isVerifiedStatus } from "@/lib/domain/incidents";
 import { getItemIncidents } from "@/lib/server/services/incidents/list-incidents";
 import { ChronolocationForm, CommentForm, GeolocationForm, ReviewNoteForm, WorkflowActions, WorkspaceShortcuts } from "@/components/items/workspace";
@@ -41,7 +43,7 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
     throw error;
   });
   const { item, project } = detail;
-  const incidents = await getItemIncidents(actor, { itemId: item.id });
+  const [incidents, publication] = await Promise.all([getItemIncidents(actor, { itemId: item.id }), itemPublicationState(actor, item.id)]);
   const local = localFormat(detail.timeZone);
   const flags = (Object.keys(SENSITIVITY_FLAGS) as Array<keyof typeof SENSITIVITY_FLAGS>).filter((k) => item[k]);
   const pagePath = `/projects/${project.slug}/items/${item.reference}`;
@@ -140,6 +142,20 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
           links={incidents.links}
           choices={incidents.choices}
           canManage={incidents.canManage}
+        />
+      ) : null}
+
+      {publication ? (
+        <PublishItemPanel
+          path={pagePath}
+          publicUrl={`/public/${project.slug}/items/${item.reference}`}
+          state={{
+            ...publication,
+            defaultTitle: item.title,
+            published: publication.published
+              ? { ...publication.published, publishedAt: publication.published.publishedAt.toISOString(), updatedAt: publication.published.updatedAt.toISOString() }
+              : null,
+          }}
         />
       ) : null}
 
