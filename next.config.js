@@ -17,6 +17,9 @@ const nextConfig = {
     "@aws-sdk/client-s3",
   ],
   poweredByHeader: false,
+  // Incident imports send the file through a server action (limit 20 MiB in
+  // lib/domain/import/parse.ts); the default 1 MB body limit would refuse most real files.
+  experimental: { serverActions: { bodySizeLimit: "21mb" } },
   // Builds can be pointed at a separate folder so a test build never clobbers the one `npm start` serves.
   distDir: process.env.GROUNDTRUTH_NEXT_DIST_DIR || ".next",
   async headers() {

@@ -1,0 +1,23 @@
+"use server";
+// Public endpoint: runAction re-reads the session; the service checks permission and parses input.
+import { revalidatePath } from "next/cache";
+import type { ImportReport } from "@/lib/domain/import/report";
+import { runAction, type ActionResult } from "@/lib/server/action-result";
+import { importIncidents } from "@/lib/server/services/imports/import-incidents";
+
+export async function importIncidentsAction(form: FormData): Promise<ActionResult<ImportReport>> {
+  const result = await runAction(async (actor) => {
+    const file = form.get("file");
+    return importIncidents(actor, {
+      projectId: form.get("projectId"),
+      format: form.get("format"),
+      bytes: file instanceof File ? new Uint8Array(await file.arrayBuffer()) : undefined,
+      filename: file instanceof File ? file.name : undefined,
+      mapping: form.get("mapping") ?? undefined,
+      dryRun: form.get("dryRun") !== "false",
+    });
+  });
+  const slug = form.get("projectSlug");
+  if (result.ok && result.data.imported && typeof slug === "string" && /^[a-z0-9-]+$/.test(slug)) revalidatePath(`/projects/${slug}`);
+  return result;
+}
