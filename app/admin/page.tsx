@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { CreateProjectForm, CreateUserForm, MembershipForm, ProjectSettingsForm, ResetPasswordForm, UserActiveButton } from "@/components/admin/forms";
@@ -86,12 +87,18 @@ export default async function AdminPage() {
 
       <h2>Project settings</h2>
       <table data-testid="project-settings">
-        <thead><tr><th scope="col">Project</th><th scope="col">Settings</th></tr></thead>
+        <thead><tr><th scope="col">Project</th><th scope="col">Settings</th><th scope="col">Data</th></tr></thead>
         <tbody>
           {projects.map((p) => (
             <tr key={p.id}>
               <td><strong>{p.name}</strong><div className="small muted">{p.slug}</div></td>
               <td><ProjectSettingsForm projectId={p.id} timeZone={p.timeZone} requiredConfirmations={p.requiredConfirmations} /></td>
+              <td className="small">
+                {/* Admins may import into and back up any project (audited) without joining it. */}
+                <Link href={`/projects/${p.slug}/import`} data-testid={`admin-import-${p.slug}`}>Import incidents</Link>
+                <br />
+                <a href={`/projects/${p.slug}/export/archive`} download data-testid={`admin-archive-${p.slug}`}>Download archive (ZIP)</a>
+              </td>
             </tr>
           ))}
         </tbody>
