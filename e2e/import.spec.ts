@@ -1,0 +1,75 @@
+// A global admin (not a member of the project) imports a TimeMap-style JSON file after a dry
+// run, then downloads the project archive and checks every file in it against SHA256SUMS.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import yauzl from "yauzl";
+import { DEMO_PROJECT, demoEmail, signedInPage } from "./fixtures";
+
+const TIMEMAP = path.join(__dirname, "..", "tests", "fixtures", "import", "timemap-afghanistan.json");
+
+function zipEntries(file: string): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true }, (error, zip) => {
+      if (error || !zip) return reject(error);
+      const entries = new Map<string, Buffer>();
+      zip.on("entry", (entry: yauzl.Entry) => {
+        if (entry.fileName.endsWith("/")) return zip.readEntry();
+        zip.openReadStream(entry, (streamError, stream) => {
+          if (streamError || !stream) return reject(streamError);
+          const chunks: Buffer[] = [];
+          stream.on("data", (c: Buffer) => chunks.push(c));
+          stream.on("end", () => {
+            entries.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on("end", () => resolve(entries));
+      zip.on("error", reject);
+      zip.readEntry();
+    });
+  });
+}
+
+test("admin imports a TimeMap file after a dry run and downloads a verifiable project archive", async ({ browser }) => {
+  test.setTimeout(180_000);
+  const events = JSON.parse(readFileSync(TIMEMAP, "utf8")) as unknown[];
+  const { page, context } = await signedInPage(browser, demoEmail("admin"));
+  await page.goto("/admin");
+  await page.getByTestId(`admin-import-${DEMO_PROJECT.slug}`).click();
+
+  await page.getByTestId("import-file").setInputFiles(TIMEMAP);
+  await expect(page.getByTestId("import-run")).toBeDisabled();
+  await page.getByTestId("import-check").click();
+  const report = page.getByTestId("import-report");
+  await expect(report).toBeVisible();
+  await expect(page.getByTestId("import-incidents")).toHaveText(String(events.length));
+  await expect(page.getByTestId("import-bad-rows")).toHaveText("0");
+  await page.getByTestId("import-run").click();
+  await expect(page.getByTestId("import-done")).toBeVisible();
+  await expect(page.getByTestId("import-incidents")).toHaveText(String(events.length));
+
+  // Importing the same file again is refused as a whole.
+  await page.getByTestId("import-check").click();
+  await expect(page.getByTestId("import-bad-rows")).not.toHaveText("0");
+
+  await page.goto("/admin");
+  const download = page.waitForEvent("download");
+  await page.getByTestId(`admin-archive-${DEMO_PROJECT.slug}`).click();
+  const file = await (await download).path();
+  const entries = await zipEntries(file);
+  const sums = entries.get("SHA256SUMS")!.toString("utf8").trim().split("\n");
+  expect(sums.length).toBeGreaterThan(10);
+  for (const line of sums) {
+    const [hash, name] = line.split(/\s+\*?/, 2) as [string, string];
+    const bytes = entries.get(name);
+    expect(bytes, name).toBeDefined();
+    expect(createHash("sha256").update(bytes!).digest("hex"), name).toBe(hash);
+  }
+  const originals = [...entries.keys()].filter((name) => name.startsWith("originals/"));
+  expect(originals.length).toBeGreaterThan(0);
+  for (const name of originals) expect(createHash("sha256").update(entries.get(name)!).digest("hex")).toBe(path.basename(name));
+  await context.close();
+});
