@@ -4,12 +4,14 @@ import { logger } from "../logger";
 import { claimNextJob, completeJob, failJob, newWorkerId, renewLease, type ClaimedJob, type JobQueue } from "./queue";
 import { captureUrlJob } from "./handlers/capture-url";
 import { processMediaJob } from "./handlers/process-media";
+import { publishMediaJob } from "./handlers/publish-media";
 
 export type JobHandler = (job: ClaimedJob) => Promise<Record<string, unknown>>;
 
 const HANDLERS: Record<JobQueue, JobHandler> = {
   "media.process": processMediaJob,
   "url.capture": captureUrlJob,
+  "media.publish": publishMediaJob,
 };
 
 const LEASE_MS = 60_000;

@@ -208,10 +208,10 @@ export async function extractKeyframes(videoPath: string, workDir: string, optio
  * A sharp pipeline over the decoded, upright image, or null for a recognised image type we
  * have no decoder for. Throws VALIDATION for non-images, corrupt files and bombs.
  */
-async function openImage(input: Buffer | string, options: { preferHeifThumbnail?: boolean } = {}): Promise<Sharp | null> {
+export async function openImage(input: Buffer | string, options: { preferHeifThumbnail?: boolean; strict?: boolean } = {}): Promise<Sharp | null> {
   const type = await sniff(input);
   if (!type) throw validation("The file is not a recognised image.");
-  if (SHARP_IMAGE_TYPES.has(type)) return openWithSharp(input);
+  if (SHARP_IMAGE_TYPES.has(type)) return openWithSharp(input, options.strict ?? false);
   if (HEIF_IMAGE_TYPES.has(type)) return openHeif(input, options.preferHeifThumbnail ?? false);
   if (type.startsWith("image/")) return null;
   throw validation(`The file is not an image (it looks like ${type}).`);
@@ -235,7 +235,7 @@ async function sniff(input: Buffer | string): Promise<string | undefined> {
   return (await fileTypeFromBuffer(head))?.mime;
 }
 
-async function openWithSharp(input: Buffer | string): Promise<Sharp> {
+async function openWithSharp(input: Buffer | string, strict: boolean): Promise<Sharp> {
   let metadata: Metadata;
   try {
     // Reads the header only (no pixels are allocated), so the limit is checked here, with the
@@ -246,8 +246,9 @@ async function openWithSharp(input: Buffer | string): Promise<Sharp> {
   }
   checkPixelLimit(metadata.width, metadata.pageHeight ?? metadata.height);
   // failOn "none": a truncated download still gets a thumbnail of what is there (the rest is
-  // grey); a file whose header does not parse was already refused above.
-  return sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: "none", autoOrient: true });
+  // grey); a file whose header does not parse was already refused above. `strict` (public
+  // copies) refuses truncated data instead: half a grey picture is not fit to publish.
+  return sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: strict ? "truncated" : "none", autoOrient: true });
 }
 
 function checkPixelLimit(width: number | undefined, height: number | undefined): void {
@@ -706,7 +707,7 @@ async function applyHeifTransforms(
 // Video
 // ---------------------------------------------------------------------------------------------
 
-interface VideoProbe {
+export interface VideoProbe {
   streamIndex: number;
   width: number;
   height: number;
@@ -714,12 +715,12 @@ interface VideoProbe {
   durationSeconds: number | null;
 }
 
-function inputArgs(source: string): string[] {
+export function inputArgs(source: string): string[] {
   // `file:` so a path can never be read as another protocol or an option.
   return ["-protocol_whitelist", "file", "-format_whitelist", VIDEO_DEMUXERS, "-i", `file:${source}`];
 }
 
-async function probeVideo(source: string): Promise<VideoProbe> {
+export async function probeVideo(source: string): Promise<VideoProbe> {
   const result = await runBinary(
     ffprobeInstaller.path,
     [
@@ -848,7 +849,7 @@ async function grabFrame(source: string, probe: VideoProbe, timeSeconds: number,
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-interface RunResult {
+export interface RunResult {
   exitCode: number | null;
   stdout: Buffer;
   stderr: string;
@@ -859,7 +860,7 @@ interface RunResult {
  * Runs a binary with an argument array (no shell). SIGKILLs it after `timeoutMs` or once it
  * writes more than `maxStdoutBytes` (then the result has a non-zero/null exit code).
  */
-function runBinary(file: string, args: string[], options: { timeoutMs: number; maxStdoutBytes: number; stdin?: Buffer }): Promise<RunResult> {
+export function runBinary(file: string, args: string[], options: { timeoutMs: number; maxStdoutBytes: number; stdin?: Buffer }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
     const chunks: Buffer[] = [];
@@ -898,7 +899,7 @@ function runBinary(file: string, args: string[], options: { timeoutMs: number; m
   });
 }
 
-function validation(message: string, cause?: unknown): DomainError {
+export function validation(message: string, cause?: unknown): DomainError {
   const error = new DomainError("VALIDATION", message);
   if (cause !== undefined) error.cause = cause;
   return error;
