@@ -3,13 +3,14 @@
 // seeds the fictional demo on first run, builds if the sources changed, and serves.
 // With DATABASE_URL: uses that server and seeds nothing unless GROUNDTRUTH_SEED_DEMO=1.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT, dataDir, mediaDir, webPort } from "@/lib/infra/config";
 import { openDatabase, type DatabaseHandle } from "@/lib/infra/database";
 import { isPortFree } from "@/lib/infra/embedded-postgres";
 import { migrateDeploy } from "@/lib/infra/migrate";
+import { fingerprintFile, needsBuild, nextBin, sourceFingerprint } from "@/lib/infra/next-build";
 
 const say = (line: string) => console.log(`[groundtruth] ${line}`);
 
@@ -116,10 +117,6 @@ function tsxBin(): string {
   return path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 }
 
-function nextBin(): string {
-  return path.join(PROJECT_ROOT, "node_modules", "next", "dist", "bin", "next");
-}
-
 /** Production needs a real secret from the environment; the embedded default keeps one in the data folder. */
 function authSecret(embedded: boolean): string {
   const fromEnv = process.env.NEXTAUTH_SECRET;
@@ -151,40 +148,6 @@ async function seedIfNeeded(embedded: boolean) {
   } finally {
     await db().$disconnect();
   }
-}
-
-const SOURCE_ROOTS = ["app", "components", "lib", "next.config.js", "tsconfig.json", "package-lock.json", "prisma/schema.prisma"];
-
-function sourceFingerprint(): string {
-  const hash = createHash("sha256");
-  const visit = (relative: string) => {
-    const full = path.join(PROJECT_ROOT, relative);
-    if (!existsSync(full)) return;
-    if (statSync(full).isDirectory()) {
-      for (const name of readdirSync(full).sort()) {
-        if (name === "generated" || name === "node_modules" || name.endsWith(".test.ts")) continue;
-        visit(path.join(relative, name));
-      }
-    } else {
-      hash.update(relative).update("\0").update(readFileSync(full)).update("\0");
-    }
-  };
-  SOURCE_ROOTS.forEach(visit);
-  return hash.digest("hex");
-}
-
-function distDir(): string {
-  return path.join(PROJECT_ROOT, process.env.GROUNDTRUTH_NEXT_DIST_DIR || ".next");
-}
-
-function fingerprintFile(): string {
-  return path.join(distDir(), "groundtruth-source-fingerprint");
-}
-
-function needsBuild(): boolean {
-  if (process.env.GROUNDTRUTH_SKIP_BUILD === "1") return false;
-  if (!existsSync(path.join(distDir(), "BUILD_ID")) || !existsSync(fingerprintFile())) return true;
-  return readFileSync(fingerprintFile(), "utf8") !== sourceFingerprint();
 }
 
 function run(command: string, args: string[], env: Record<string, string>): Promise<void> {

@@ -45,6 +45,7 @@ interface Props {
   project: { id: string; slug: string; name: string };
   rows: QueueViewRow[];
   total: number;
+  totalCapped: boolean;
   pageCount: number;
   state: QueueState;
   search: string;
@@ -89,7 +90,7 @@ function flagsOf(row: QueueViewRow): string[] {
 const column = createColumnHelper<QueueViewRow>();
 
 export function QueueView(props: Props) {
-  const { project, rows, total, pageCount, state, search, problems, facets, views, canExport, actorId } = props;
+  const { project, rows, total, totalCapped, pageCount, state, search, problems, facets, views, canExport, actorId } = props;
   const router = useRouter();
   const pathname = usePathname();
   const [pending, startTransition] = useTransition();
@@ -435,7 +436,8 @@ export function QueueView(props: Props) {
 
       <div className="queue-toolbar">
         <p aria-live="polite" data-testid="queue-total">
-          <strong>{total.toLocaleString("en")}</strong> item{total === 1 ? "" : "s"}
+          <strong>{total.toLocaleString("en")}{totalCapped ? "+" : ""}</strong> item{total === 1 ? "" : "s"}
+          {totalCapped ? <span className="muted small"> (only the first {total.toLocaleString("en")} can be paged: narrow the filters to see the rest)</span> : null}
           {pending ? <span className="muted"> · loading…</span> : null}
         </p>
         <details className="columns-menu">

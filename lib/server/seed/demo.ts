@@ -3,6 +3,8 @@ import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { SYSTEM_ACTOR } from "@/lib/domain/permissions";
 import type { ProjectRole } from "@/lib/domain/roles";
+import { loadActor } from "../actor";
+import { publishIncident } from "../services/publishing/publish";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { appendAuditEvent } from "../audit";
 import type { Tx } from "../db";
@@ -219,6 +221,23 @@ export async function seedDemo(client: PrismaClient, store: BlobStore): Promise<
         return item;
       });
     }
+  }
+
+  // Two incidents are public from the start, so the public site has something to show.
+  const editorRow = await client.user.findUniqueOrThrow({ where: { id: id("editor") }, select: { sessionVersion: true } });
+  const editor = await loadActor(id("editor"), editorRow.sessionVersion);
+  if (!editor) throw new Error("The demo editor could not be loaded.");
+  for (const reference of ["DW-INC-004", "DW-INC-005"]) {
+    const incident = await client.incident.findFirstOrThrow({
+      where: { projectId: demo.id, reference },
+      select: { id: true, version: true, evidence: { where: { isLead: false }, select: { itemId: true, item: { select: { title: true } } } } },
+    });
+    await publishIncident(editor, {
+      incidentId: incident.id,
+      expectedVersion: incident.version,
+      items: incident.evidence.map((e) => ({ itemId: e.itemId, title: e.item.title })),
+      note: "Demo publication (fictional).",
+    });
   }
 
   // The other project's material uses its own marker so isolation tests can look for it.

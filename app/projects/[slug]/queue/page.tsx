@@ -26,6 +26,7 @@ export default async function QueuePage({ params, searchParams }: { params: Prom
       project={page.project}
       rows={page.rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString(), platformUploadedAt: row.platformUploadedAt?.toISOString() ?? null }))}
       total={page.total}
+      totalCapped={page.totalCapped}
       pageCount={page.pageCount}
       state={{ ...state, page: page.page }}
       search={queueStateToSearch({ ...state, page: page.page })}

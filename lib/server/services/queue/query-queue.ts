@@ -3,7 +3,9 @@ import { scopeOf, type Actor } from "@/lib/domain/permissions";
 import type { QueueState } from "@/lib/domain/queue";
 import { findVisibleProject } from "../../access";
 import { db } from "../../db";
-import { queueOrderSql, queueWhereSql, type ReadScope } from "./queue-sql";
+import { queueOrderSql, queueSortJoinSql, queueWhereSql, type ReadScope } from "./queue-sql";
+
+export const COUNT_LIMIT = 10_000;
 
 /** One queue row: only what the table shows. */
 export interface QueueRow {
@@ -29,7 +31,10 @@ export interface QueueRow {
 export interface QueuePage {
   project: { id: string; slug: string; name: string };
   rows: QueueRow[];
+  /** Matching items, counted up to COUNT_LIMIT. */
   total: number;
+  /** True when more than COUNT_LIMIT items match (only the first COUNT_LIMIT can be paged). */
+  totalCapped: boolean;
   pageCount: number;
   /** The page actually shown: a page past the end falls back to the last one. */
   page: number;
@@ -51,22 +56,34 @@ export async function queryQueue(actor: Actor, input: { projectSlug: string; sta
   const { state } = input;
   const where = queueWhereSql(project.id, state, readScopeFor(actor, project.id), actor.userId);
 
-  const countRows = await db().$queryRaw<Array<{ total: bigint }>>`SELECT count(*) AS total FROM "EvidenceItem" i WHERE ${where}`;
-  const total = Number(countRows[0]?.total ?? 0);
+  // Counting 85,000 matches of a common word costs more than the page itself; past
+  // COUNT_LIMIT the queue says "10,000+" and asks for a narrower view instead.
+  const countRows = await db().$queryRaw<Array<{ total: bigint }>>`
+    SELECT count(*) AS total FROM (SELECT 1 FROM "EvidenceItem" i WHERE ${where} LIMIT ${COUNT_LIMIT + 1}) capped`;
+  const counted = Number(countRows[0]?.total ?? 0);
+  const totalCapped = counted > COUNT_LIMIT;
+  const total = Math.min(counted, COUNT_LIMIT);
   const pageCount = Math.max(1, Math.ceil(total / state.size));
   const page = Math.min(state.page, pageCount);
+
+  // The page's ids first (index order, narrow rows), then the display columns for those 50.
   const rows = await db().$queryRaw<QueueRow[]>`
+    WITH page AS MATERIALIZED (
+      SELECT i."id" FROM "EvidenceItem" i ${queueSortJoinSql(state)}
+      WHERE ${where}
+      ORDER BY ${queueOrderSql(state)}
+      LIMIT ${state.size} OFFSET ${(page - 1) * state.size}
+    )
     SELECT i."id", i."reference", i."title", i."status"::text AS "status", i."version", i."platform"::text AS "platform", i."province",
            coalesce(i."tags", ARRAY[]::text[]) AS "tags", i."assigneeId", assignee."name" AS "assigneeName", s."name" AS "submittedByName",
            i."createdAt", i."platformUploadedAt", i."sensitiveGraphic", i."sensitiveIdentifiable", i."sensitiveMinors", i."sensitivePersonalData"
-    FROM "EvidenceItem" i
+    FROM page
+    JOIN "EvidenceItem" i ON i."id" = page."id"
     JOIN "User" s ON s."id" = i."submittedById"
     LEFT JOIN "User" assignee ON assignee."id" = i."assigneeId"
-    WHERE ${where}
-    ORDER BY ${queueOrderSql(state)}
-    LIMIT ${state.size} OFFSET ${(page - 1) * state.size}`;
+    ORDER BY ${queueOrderSql(state)}`;
 
-  return { project: { id: project.id, slug: project.slug, name: project.name }, rows, total, pageCount, page };
+  return { project: { id: project.id, slug: project.slug, name: project.name }, rows, total, totalCapped, pageCount, page };
 }
 
 export interface QueueFacets {

@@ -33,8 +33,9 @@ export function queueWhereSql(projectId: string, state: QueueState, scope: ReadS
   if (scope.kind === "own") conditions.push(Prisma.sql`i."submittedById" = ${scope.userId}`);
 
   if (state.q) conditions.push(Prisma.sql`i."searchVector" @@ ${searchQuerySql(state.q)}`);
-  if (state.status.length > 0) conditions.push(Prisma.sql`i."status"::text = ANY(${state.status})`);
-  if (state.platform.length > 0) conditions.push(Prisma.sql`i."platform"::text = ANY(${state.platform})`);
+  // Compared as the enum types, so PostgreSQL can use the indexes and its statistics.
+  if (state.status.length > 0) conditions.push(Prisma.sql`i."status" = ANY(${state.status}::"ReviewStatus"[])`);
+  if (state.platform.length > 0) conditions.push(Prisma.sql`i."platform" = ANY(${state.platform}::"Platform"[])`);
   if (state.province.length > 0) conditions.push(Prisma.sql`i."province" = ANY(${state.province})`);
   if (state.tags.length > 0) conditions.push(Prisma.sql`i."tags" @> ${state.tags}::text[]`);
   if (state.assignee === "none") conditions.push(Prisma.sql`i."assigneeId" IS NULL`);
@@ -78,10 +79,20 @@ const SORT_SQL: Record<SortKey, Prisma.Sql> = {
   assignee: Prisma.sql`assignee."name"`,
 };
 
-/** ORDER BY with the id as a tie-breaker, so paging never repeats or skips a row. */
+/**
+ * ORDER BY with the id as a tie-breaker, so paging never repeats or skips a row. PostgreSQL's
+ * default null placement (last when ascending, first when descending) is kept on purpose: it
+ * is what a backward scan of the (projectId, column, id) indexes yields, so deep pages walk an
+ * index instead of sorting the table.
+ */
 export function queueOrderSql(state: QueueState): Prisma.Sql {
-  const direction = state.dir === "asc" ? Prisma.sql`ASC NULLS LAST` : Prisma.sql`DESC NULLS LAST`;
-  return Prisma.sql`${SORT_SQL[state.sort]} ${direction}, i."id" ${state.dir === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`}`;
+  const direction = state.dir === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`;
+  return Prisma.sql`${SORT_SQL[state.sort]} ${direction}, i."id" ${direction}`;
+}
+
+/** Joins the sort needs (only sorting by assignee name needs one). */
+export function queueSortJoinSql(state: QueueState): Prisma.Sql {
+  return state.sort === "assignee" ? Prisma.sql`LEFT JOIN "User" assignee ON assignee."id" = i."assigneeId"` : Prisma.empty;
 }
 
 /** `SELECT i."id" ...` for every item of the view (all pages): exports and bulk selection. */
