@@ -146,3 +146,11 @@ describe("helpers", () => {
     expect(summariseBulk([ok, no, no])).toMatchObject({ applied: 1, skipped: 2 });
   });
 });
+
+describe("readable links", () => {
+  it("keeps list commas unencoded and round-trips a comma inside the search text", () => {
+    const search = queueStateToSearch(parse("status=TRIAGED,SUBMITTED&q=car%2C+bomb").state);
+    expect(search).toBe("q=car,+bomb&status=SUBMITTED,TRIAGED");
+    expect(parse(search).state).toMatchObject({ q: "car, bomb", status: ["SUBMITTED", "TRIAGED"] });
+  });
+});

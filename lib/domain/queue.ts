@@ -231,7 +231,8 @@ export function queueStateToSearch(state: QueueState): string {
   if (state.page !== 1) params.set("page", String(state.page));
   if (state.size !== DEFAULT_QUEUE_STATE.size) params.set("size", String(state.size));
   list("hide", state.hidden);
-  return params.toString();
+  // Commas are legal in a query string; leaving them readable keeps shared links legible.
+  return params.toString().replace(/%2C/gi, ",");
 }
 
 /** True when the view filters anything (used to offer "clear filters"). */
