@@ -401,7 +401,7 @@ describe("media.publish job", () => {
     return Buffer.concat(chunks);
   }
 
-  const fakeJob = (itemId: string): ClaimedJob => ({ id: "test-job", queue: "media.publish", payload: { itemId }, projectId, itemId, attempts: 1, maxAttempts: 3 });
+  const fakeJob = (itemId: string): ClaimedJob => ({ id: "test-job", queue: "media.publish", payload: { itemId }, projectId, itemId, attempts: 1, maxAttempts: 3, workerId: "test-worker" });
 
   it("makes clear and blurred copies of a graphic item's photo and video, content-addressed, once", async () => {
     const photo = await readFile(CANON_JPEG);

@@ -7,7 +7,7 @@ import { db, type Tx } from "../db";
 // of worker processes share one queue without double-claiming. A claim is a lease: a worker
 // that dies lets it lapse and the job is claimed again, so handlers must be idempotent.
 
-export const JOB_QUEUES = ["media.process", "url.capture", "media.publish"] as const;
+export const JOB_QUEUES = ["media.process", "url.capture", "media.publish", "fixity.check"] as const;
 export type JobQueue = (typeof JOB_QUEUES)[number];
 
 export interface NewJob {
@@ -40,6 +40,8 @@ export interface ClaimedJob {
   itemId: string | null;
   attempts: number;
   maxAttempts: number;
+  /** The worker holding the lease; a handler's final write is conditional on it. */
+  workerId: string;
 }
 
 export const newWorkerId = () => `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -61,7 +63,7 @@ export async function claimNextJob(workerId: string, leaseMs: number): Promise<C
       FOR UPDATE SKIP LOCKED
       LIMIT 1
     )
-    RETURNING "id", "queue", "payload", "projectId", "itemId", "attempts", "maxAttempts"`;
+    RETURNING "id", "queue", "payload", "projectId", "itemId", "attempts", "maxAttempts", "workerId"`;
   return rows[0] ?? null;
 }
 
@@ -81,6 +83,20 @@ export async function completeJob(jobId: string, workerId: string, result: Prism
     data: { state: "DONE", result, finishedAt: new Date(), leaseUntil: null, lastError: null },
   });
   return updated.count === 1;
+}
+
+/**
+ * Marks the job done inside the handler's own transaction, so the job's effect and its
+ * completion commit together: a worker killed before the commit leaves nothing written and the
+ * job is claimed again; killed after it, the job is already done and never runs twice. If the
+ * lease was lost to another worker meanwhile, the whole transaction is rolled back.
+ */
+export async function completeJobInTx(tx: Tx, job: ClaimedJob, result: Prisma.InputJsonValue): Promise<void> {
+  const updated = await tx.job.updateMany({
+    where: { id: job.id, workerId: job.workerId, state: "RUNNING" },
+    data: { state: "DONE", result, finishedAt: new Date(), leaseUntil: null, lastError: null },
+  });
+  if (updated.count !== 1) throw new Error("The job's lease was lost to another worker; its result was not saved.");
 }
 
 /** Records a failure: retried with backoff until maxAttempts, then FAILED with the reason kept. */

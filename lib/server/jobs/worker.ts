@@ -2,7 +2,9 @@ import "server-only";
 import { DomainError } from "@/lib/domain/errors";
 import { logger } from "../logger";
 import { claimNextJob, completeJob, failJob, newWorkerId, renewLease, type ClaimedJob, type JobQueue } from "./queue";
+import { ensureFixityScheduled } from "../fixity/schedule";
 import { captureUrlJob } from "./handlers/capture-url";
+import { fixityCheckJob } from "./handlers/fixity-check";
 import { processMediaJob } from "./handlers/process-media";
 import { publishMediaJob } from "./handlers/publish-media";
 
@@ -12,9 +14,14 @@ const HANDLERS: Record<JobQueue, JobHandler> = {
   "media.process": processMediaJob,
   "url.capture": captureUrlJob,
   "media.publish": publishMediaJob,
+  "fixity.check": fixityCheckJob,
 };
 
-const LEASE_MS = 60_000;
+/** How long a claim lasts without a heartbeat; a dead worker's job is claimed again after it. */
+const LEASE_MS = (() => {
+  const configured = Number(process.env.GROUNDTRUTH_JOB_LEASE_MS);
+  return Number.isInteger(configured) && configured >= 2_000 ? configured : 60_000;
+})();
 
 export interface WorkerOptions {
   idleDelayMs?: number;
@@ -26,6 +33,11 @@ export async function runWorker(options: WorkerOptions = {}): Promise<void> {
   const workerId = newWorkerId();
   const idleDelayMs = options.idleDelayMs ?? 1000;
   logger.info("worker started", { workerId });
+  try {
+    await ensureFixityScheduled();
+  } catch (error) {
+    logger.error("could not schedule the fixity check", { error });
+  }
   while (!options.signal?.aborted) {
     let job: ClaimedJob | null = null;
     try {

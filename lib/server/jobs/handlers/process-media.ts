@@ -10,7 +10,7 @@ import { extractKeyframes, makeImageThumbnail, perceptualHash } from "../../medi
 import { extractMetadata } from "../../media/extract-metadata";
 import { blobStore } from "../../storage";
 import { withLocalCopy, withWorkDir } from "../../storage/local-copy";
-import type { ClaimedJob } from "../queue";
+import { completeJobInTx, type ClaimedJob } from "../queue";
 
 interface DerivativeRow {
   kind: "THUMBNAIL" | "KEYFRAME";
@@ -86,6 +86,7 @@ export async function processMediaJob(job: ClaimedJob): Promise<Record<string, u
       entityId: mediaFileId,
       after: { derivatives: derivatives.map((d) => ({ kind: d.kind, sha256: d.sha256 })), phash },
     });
+    await completeJobInTx(tx, job, { derivatives: derivatives.length, phash });
   });
   return { derivatives: derivatives.length, phash };
 }
