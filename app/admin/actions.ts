@@ -5,8 +5,11 @@ import { revalidatePath } from "next/cache";
 import { runAction, type ActionResult } from "@/lib/server/action-result";
 import { createUser } from "@/lib/server/services/accounts/create-user";
 import { resetPassword } from "@/lib/server/services/accounts/reset-password";
+import { adminResetTwoFactor } from "@/lib/server/services/accounts/reset-two-factor";
 import { setMembership } from "@/lib/server/services/accounts/set-membership";
 import { setUserActive } from "@/lib/server/services/accounts/set-user-active";
+import { acknowledgeAlert } from "@/lib/server/services/admin/alerts";
+import { requestFixityCheck } from "@/lib/server/services/admin/fixity";
 import { createProject } from "@/lib/server/services/projects/create-project";
 import { updateProjectSettings } from "@/lib/server/services/projects/update-project-settings";
 
@@ -61,6 +64,10 @@ export async function resetPasswordAction(_previous: unknown, form: FormData): P
   );
 }
 
+export async function resetTwoFactorAction(_previous: unknown, form: FormData): Promise<ActionResult> {
+  return done(runAction((actor) => adminResetTwoFactor(actor, { userId: text(form, "userId") }), "Two-factor login reset; their sessions have ended."));
+}
+
 export async function createProjectAction(_previous: unknown, form: FormData): Promise<ActionResult> {
   return done(
     runAction(
@@ -78,8 +85,22 @@ export async function updateProjectSettingsAction(_previous: unknown, form: Form
           projectId: text(form, "projectId"),
           timeZone: text(form, "timeZone"),
           requiredConfirmations: text(form, "requiredConfirmations"),
+          requireTwoFactor: form.get("requireTwoFactor") === "on",
         }),
       "Settings saved.",
     ),
+  );
+}
+
+export async function acknowledgeAlertAction(_previous: unknown, form: FormData): Promise<ActionResult> {
+  return done(runAction((actor) => acknowledgeAlert(actor, { alertId: text(form, "alertId") }), "Alert acknowledged."));
+}
+
+export async function requestFixityCheckAction(): Promise<ActionResult> {
+  return done(
+    runAction(async (actor) => {
+      const queued = await requestFixityCheck(actor);
+      return { created: queued.created };
+    }, "Fixity check queued; a worker runs it next."),
   );
 }
