@@ -23,6 +23,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             <nav aria-label="Main">
               <Link href="/">Projects</Link>
               {actor.isAdmin ? <Link href="/admin">Admin</Link> : null}
+              <Link href="/account" data-testid="account-link">Account</Link>
               <Link href="/notifications" data-testid="notifications-link">
                 Notifications{unread ? <span className="badge count" aria-label={`${unread} unread`}>{unread}</span> : null}
               </Link>

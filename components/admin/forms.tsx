@@ -4,6 +4,7 @@ import {
   createProjectAction,
   createUserAction,
   resetPasswordAction,
+  resetTwoFactorAction,
   setMembershipAction,
   setUserActiveAction,
   updateProjectSettingsAction,
@@ -112,13 +113,42 @@ export function ResetPasswordForm({ userId }: { userId: string }) {
   );
 }
 
-export function ProjectSettingsForm({ projectId, timeZone, requiredConfirmations }: { projectId: string; timeZone: string; requiredConfirmations: number }) {
+export function ResetTwoFactorButton({ userId, email }: { userId: string; email: string }) {
+  const [state, action, pending] = useActionState(resetTwoFactorAction, null);
+  return (
+    <form
+      action={action}
+      onSubmit={(event) => {
+        if (!window.confirm(`Reset two-factor login for ${email}? Their recovery codes stop working and they are signed out at once.`)) event.preventDefault();
+      }}
+    >
+      <input type="hidden" name="userId" value={userId} />
+      <button type="submit" className="secondary" disabled={pending} data-testid="reset-2fa">
+        Reset 2FA
+      </button>
+      <Outcome state={state} />
+    </form>
+  );
+}
+
+export function ProjectSettingsForm({
+  projectId,
+  timeZone,
+  requiredConfirmations,
+  requireTwoFactor,
+}: {
+  projectId: string;
+  timeZone: string;
+  requiredConfirmations: number;
+  requireTwoFactor: boolean;
+}) {
   const [state, action, pending] = useActionState(updateProjectSettingsAction, null);
   return (
     <form className="inline" action={action}>
       <input type="hidden" name="projectId" value={projectId} />
       <label>Time zone<input name="timeZone" defaultValue={timeZone} size={16} required /></label>
       <label>Confirmations to verify<input name="requiredConfirmations" type="number" min={1} max={5} defaultValue={requiredConfirmations} required /></label>
+      <label className="check"><input name="requireTwoFactor" type="checkbox" defaultChecked={requireTwoFactor} /> Require two-factor login</label>
       <button type="submit" className="secondary" disabled={pending}>Save</button>
       <Outcome state={state} />
     </form>

@@ -6,7 +6,9 @@ export type DomainErrorCode =
   | "NOT_FOUND"
   | "VALIDATION"
   | "CONFLICT"
-  | "THROTTLED";
+  | "THROTTLED"
+  /** The password was right; the account also needs its second factor. */
+  | "SECOND_FACTOR_REQUIRED";
 
 const STATUS: Record<DomainErrorCode, number> = {
   UNAUTHENTICATED: 401,
@@ -15,6 +17,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   VALIDATION: 400,
   CONFLICT: 409,
   THROTTLED: 429,
+  SECOND_FACTOR_REQUIRED: 401,
 };
 
 export class DomainError extends Error {

@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
 import {
+  API_SCOPES,
   PROJECT_ACTIONS,
   SYSTEM_ACTIONS,
   SYSTEM_ACTOR,
@@ -8,7 +9,9 @@ import {
   isSystemAction,
   rolesWith,
   scopeOf,
+  tokenAllows,
   type Action,
+  type ApiScope,
   type Actor,
   type ProjectAction,
   type Resource,
@@ -90,6 +93,30 @@ const ROLES_WITH: ReadonlyArray<readonly [ProjectAction, ProjectRole[]]> = [
   ["audit:read", ["EDITOR"]],
 ];
 
+/**
+ * Which API token scope covers each project action: "Y" when a token with only that scope may
+ * (as far as the owner's role allows). Export, import, archive and audit are never token work.
+ */
+type TokenCell = "Y" | ".";
+const TOKEN_SCOPE_MATRIX: ReadonlyArray<readonly [ProjectAction, TokenCell, TokenCell, TokenCell, TokenCell]> = [
+  //  action               read  submit  comment  edit
+  ["project:view",         "Y",  ".",    ".",     "."],
+  ["item:create",          ".",  "Y",    ".",     "."],
+  ["item:read",            "Y",  ".",    ".",     "."],
+  ["item:comment",         ".",  ".",    "Y",     "."],
+  ["item:triage",          ".",  ".",    ".",     "Y"],
+  ["item:work",            ".",  ".",    ".",     "Y"],
+  ["item:review",          ".",  ".",    ".",     "Y"],
+  ["item:publish",         ".",  ".",    ".",     "Y"],
+  ["incident:read",        "Y",  ".",    ".",     "."],
+  ["incident:manage",      ".",  ".",    ".",     "Y"],
+  ["export:internal",      ".",  ".",    ".",     "."],
+  ["import:run",           ".",  ".",    ".",     "."],
+  ["archive:export",       ".",  ".",    ".",     "."],
+  ["audit:read",           ".",  ".",    ".",     "."],
+];
+const MATRIX_SCOPES: readonly ApiScope[] = ["read", "submit", "comment", "edit"];
+
 const EXPECTED_SYSTEM_ACTIONS = ["user:manage", "project:manage", "membership:manage", "settings:manage", "audit:verify", "project:archive", "project:import"];
 
 // ---------------------------------------------------------------------------------------------
@@ -142,9 +169,14 @@ describe("the specification tables cover the module's vocabulary exactly", () =>
     ["CAN_MATRIX", CAN_MATRIX.map((row) => row[0])],
     ["SCOPE_TABLE", SCOPE_TABLE.map((row) => row[0])],
     ["ROLES_WITH", ROLES_WITH.map((row) => row[0])],
+    ["TOKEN_SCOPE_MATRIX", TOKEN_SCOPE_MATRIX.map((row) => row[0])],
   ])("%s lists every PROJECT_ACTION exactly once", (_name, actions) => {
     expect([...actions].sort()).toEqual([...PROJECT_ACTIONS].sort());
     expect(new Set(actions).size).toBe(actions.length);
+  });
+
+  it("token scope columns are exactly API_SCOPES, in order", () => {
+    expect([...API_SCOPES]).toEqual(MATRIX_SCOPES);
   });
 
   it("SYSTEM_ACTIONS are exactly the expected set", () => {
@@ -375,5 +407,81 @@ describe("SYSTEM_ACTOR and auditActorId", () => {
     ["a user whose id is 'System' (case differs)", actor({ userId: "System" }), "System"],
   ])("%s -> %s", (_label, who, expected) => {
     expect(auditActorId(who)).toBe(expected);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// API tokens: the role matrix AND the token's scopes
+// ---------------------------------------------------------------------------------------------
+
+/** Every subset of the four scopes, the empty one included (16). */
+const SCOPE_SUBSETS: ApiScope[][] = Array.from({ length: 1 << MATRIX_SCOPES.length }, (_, mask) =>
+  MATRIX_SCOPES.filter((_scope, i) => mask & (1 << i)),
+);
+
+function scopesCover(action: ProjectAction, scopes: readonly ApiScope[]): boolean {
+  const row = TOKEN_SCOPE_MATRIX.find((r) => r[0] === action)!;
+  return scopes.some((scope) => row[1 + MATRIX_SCOPES.indexOf(scope)] === "Y");
+}
+
+describe("API token scopes", () => {
+  it("there are 16 scope subsets", () => {
+    expect(SCOPE_SUBSETS).toHaveLength(16);
+  });
+
+  it.each(
+    TOKEN_SCOPE_MATRIX.flatMap(([action, ...cells]) => MATRIX_SCOPES.map((scope, i) => ({ action, scope, expected: cells[i] === "Y" }))),
+  )("an EDITOR token with only $scope: $action -> $expected", ({ action, scope, expected }) => {
+    const token = actor({ memberships: { [MY_PROJECT]: "EDITOR" }, tokenScopes: [scope] });
+    expect(can(token, action, projectRes())).toBe(expected);
+    expect(scopeOf(token, action, MY_PROJECT)).toBe(expected ? "any" : null);
+    expect(tokenAllows(token, action)).toBe(expected);
+  });
+
+  // Exhaustive: role x action x resource x scope subset. A token is exactly the owner's rights
+  // intersected with its scopes, never more.
+  const tokenRows = matrixRows.flatMap((row) => SCOPE_SUBSETS.map((scopes) => ({ ...row, scopes, expected: row.expected && scopesCover(row.action, scopes) })));
+
+  it("the exhaustive table has one row per role x action x resource x scope subset", () => {
+    expect(tokenRows).toHaveLength(4 * 14 * 6 * 16);
+  });
+
+  it.each(tokenRows)("$role / $action / $label / scopes $scopes -> $expected", ({ role, action, resource, scopes, expected }) => {
+    expect(can(actor({ memberships: { [MY_PROJECT]: role }, tokenScopes: scopes }), action, resource)).toBe(expected);
+    expect(can(actor({ isAdmin: true, memberships: { [MY_PROJECT]: role }, tokenScopes: scopes }), action, resource)).toBe(expected);
+  });
+
+  it.each(
+    SCOPE_TABLE.flatMap(([action, ...scopes]) =>
+      MATRIX_ROLES.flatMap((role, r) => SCOPE_SUBSETS.map((subset) => ({ role, action, subset, expected: scopesCover(action, subset) ? (scopes[r]! as S) : null }))),
+    ),
+  )("scopeOf: $role / $action / scopes $subset -> $expected", ({ role, action, subset, expected }) => {
+    expect(scopeOf(actor({ memberships: { [MY_PROJECT]: role }, tokenScopes: subset }), action, MY_PROJECT)).toBe(expected);
+  });
+
+  it.each((EXPECTED_SYSTEM_ACTIONS as SystemAction[]).flatMap((action) => SCOPE_SUBSETS.map((scopes) => ({ action, scopes }))))(
+    "system action $action is never allowed through a token (admin, scopes $scopes)",
+    ({ action, scopes }) => {
+      const adminToken = actor({ isAdmin: true, memberships: { [MY_PROJECT]: "EDITOR" }, tokenScopes: scopes });
+      expect(can(adminToken, action, SYSTEM)).toBe(false);
+      expect(tokenAllows(adminToken, action)).toBe(false);
+    },
+  );
+
+  it("an empty scope list allows nothing; an absent one is a normal session", () => {
+    for (const action of PROJECT_ACTIONS) {
+      expect(can(actor({ memberships: { [MY_PROJECT]: "EDITOR" }, tokenScopes: [] }), action, projectRes())).toBe(false);
+      expect(can(actor({ memberships: { [MY_PROJECT]: "EDITOR" } }), action, projectRes())).toBe(true);
+    }
+  });
+
+  it("an inactive owner's token allows nothing", () => {
+    const token = actor({ active: false, memberships: { [MY_PROJECT]: "EDITOR" }, tokenScopes: [...MATRIX_SCOPES] });
+    for (const action of PROJECT_ACTIONS) expect(can(token, action, projectRes())).toBe(false);
+  });
+
+  it("a token never reaches a project its owner is not a member of", () => {
+    const token = actor({ memberships: { [MY_PROJECT]: "EDITOR" }, tokenScopes: [...MATRIX_SCOPES] });
+    for (const action of PROJECT_ACTIONS) for (const [, resource] of NON_MEMBER_RESOURCES) expect(can(token, action, resource)).toBe(false);
   });
 });

@@ -84,12 +84,59 @@ export const ROLE_PERMISSIONS: Record<ProjectRole, Partial<Record<ProjectAction,
   },
 };
 
+/** What an API token may be used for; a token never exceeds its owner's role. */
+export const API_SCOPES = ["read", "submit", "comment", "edit"] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+export const API_SCOPE_LABELS: Record<ApiScope, string> = {
+  read: "Read projects, items and incidents",
+  submit: "Submit evidence",
+  comment: "Comment on items",
+  edit: "Triage, review, publish and manage incidents (as far as your role allows)",
+};
+
+/**
+ * The scope that lets a token perform each project action, or null: never through a token.
+ * Exports, imports, archives and the audit log move a whole project's material at once; a
+ * leaked script token must not be able to do that, so those stay with signed-in people.
+ */
+export const TOKEN_SCOPE_OF_ACTION: Readonly<Record<ProjectAction, ApiScope | null>> = {
+  "project:view": "read",
+  "item:read": "read",
+  "incident:read": "read",
+  "item:create": "submit",
+  "item:comment": "comment",
+  "item:triage": "edit",
+  "item:work": "edit",
+  "item:review": "edit",
+  "item:publish": "edit",
+  "incident:manage": "edit",
+  "export:internal": null,
+  "import:run": null,
+  "archive:export": null,
+  "audit:read": null,
+};
+
+export function isApiScope(value: unknown): value is ApiScope {
+  return typeof value === "string" && (API_SCOPES as readonly string[]).includes(value);
+}
+
 export interface Actor {
   userId: string;
   isAdmin: boolean;
   active: boolean;
   /** projectId -> role, read fresh from the database on every request. */
   memberships: Readonly<Record<string, ProjectRole>>;
+  /** Set when the request authenticated with an API token: only these scopes' actions apply. */
+  tokenScopes?: readonly ApiScope[];
+}
+
+/** Whether a token-authenticated actor's scopes cover the action (always true for sessions). */
+export function tokenAllows(actor: Actor, action: Action): boolean {
+  if (actor.tokenScopes === undefined) return true;
+  if (isSystemAction(action)) return false;
+  const needed = TOKEN_SCOPE_OF_ACTION[action];
+  return needed !== null && actor.tokenScopes.includes(needed);
 }
 
 export type Resource =
@@ -109,6 +156,7 @@ export function isSystemAction(action: Action): action is SystemAction {
  */
 export function scopeOf(actor: Actor, action: ProjectAction, projectId: string): Scope | null {
   if (!actor.active) return null;
+  if (!tokenAllows(actor, action)) return null;
   // Own keys only: a project id such as "constructor" or "__proto__" must not hit Object.prototype.
   const role = Object.hasOwn(actor.memberships, projectId) ? actor.memberships[projectId] : undefined;
   if (!role) return null;
@@ -117,6 +165,7 @@ export function scopeOf(actor: Actor, action: ProjectAction, projectId: string):
 
 export function can(actor: Actor, action: Action, resource: Resource): boolean {
   if (!actor.active) return false;
+  if (!tokenAllows(actor, action)) return false;
   if (isSystemAction(action)) return resource.kind === "system" && actor.isAdmin;
   if (resource.kind === "system") return false;
   const scope = scopeOf(actor, action, resource.projectId);

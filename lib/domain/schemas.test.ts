@@ -81,11 +81,12 @@ describe("emailSchema", () => {
 });
 
 describe("loginSchema", () => {
-  it.each<[unknown, { email: string; password: string }]>([
+  it.each<[unknown, { email: string; password: string; code?: string }]>([
     [{ email: "alice@example.org", password: "x" }, { email: "alice@example.org", password: "x" }],
     [{ email: "  ALICE@Example.org ", password: "  spaced  " }, { email: "alice@example.org", password: "  spaced  " }],
     [{ email: "a@b.co", password: "p".repeat(256) }, { email: "a@b.co", password: "p".repeat(256) }],
     [{ email: "a@b.co", password: "short", extra: "stripped" }, { email: "a@b.co", password: "short" }],
+    [{ email: "a@b.co", password: "x", code: " 123 456 " }, { email: "a@b.co", password: "x", code: "123 456" }],
   ])("accepts %j", (input, expected) => {
     expect(dataOf(loginSchema, input)).toStrictEqual(expected);
   });
@@ -99,6 +100,7 @@ describe("loginSchema", () => {
     ["overlong password", { email: "a@b.co", password: "p".repeat(257) }, { password: ["Password is too long"] }],
     ["bad email", { email: "nope", password: "x" }, { email: ["Enter a valid email address"] }],
     ["both empty", { email: "", password: "" }, { email: ["Enter a valid email address"], password: ["Enter your password"] }],
+    ["overlong code", { email: "a@b.co", password: "x", code: "1".repeat(65) }, { code: ["Code is too long"] }],
   ])("rejects %s", (_label, input, expected) => {
     expect(errorsOf(loginSchema, input)).toEqual(expected);
   });

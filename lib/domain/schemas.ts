@@ -18,6 +18,8 @@ export const newPasswordSchema = z
 export const loginSchema = z.object({
   email: emailSchema,
   password: z.string().min(1, "Enter your password").max(256, "Password is too long"),
+  /** The second factor (TOTP or recovery code), when the account has one; "" means none given. */
+  code: z.string().trim().max(64, "Code is too long").optional(),
 });
 
 export const idSchema = z.string().trim().min(1).max(64).regex(/^[a-zA-Z0-9_-]+$/, "Malformed id");
@@ -86,4 +88,6 @@ export const projectSettingsSchema = z.object({
       }
     }, "Use an IANA time zone such as Asia/Kabul"),
   requiredConfirmations: z.coerce.number().int("Use a whole number").min(1, "At least 1").max(5, "At most 5"),
+  /** Members without two-factor login lose access to the project until they turn it on. Absent: unchanged. */
+  requireTwoFactor: z.boolean().optional(),
 });

@@ -1,11 +1,18 @@
 import "server-only";
 import type { Actor } from "@/lib/domain/permissions";
 import type { ProjectRole } from "@/lib/domain/roles";
+import { twoFactorRequiredFor } from "@/lib/domain/two-factor";
 import { db } from "./db";
 
 export interface SessionActor extends Actor {
   email: string;
   name: string;
+  /**
+   * Projects the user belongs to but may not enter until they turn on two-factor login (the
+   * project requires it). They are left out of `memberships`, so to every service the user is
+   * simply not a member; this list only lets pages say why.
+   */
+  twoFactorMissingFor: string[];
 }
 
 /**
@@ -23,11 +30,17 @@ export async function loadActor(userId: string, sessionVersion: number): Promise
       isAdmin: true,
       active: true,
       sessionVersion: true,
-      memberships: { select: { projectId: true, role: true } },
+      totpSecret: true,
+      memberships: { select: { projectId: true, role: true, project: { select: { settings: true } } } },
     },
   });
   if (!user || !user.active || user.sessionVersion !== sessionVersion) return null;
   const memberships: Record<string, ProjectRole> = {};
-  for (const m of user.memberships) memberships[m.projectId] = m.role;
-  return { userId: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin, active: true, memberships };
+  const twoFactorMissingFor: string[] = [];
+  const hasSecondFactor = user.totpSecret !== null;
+  for (const m of user.memberships) {
+    if (!hasSecondFactor && twoFactorRequiredFor(m.project.settings)) twoFactorMissingFor.push(m.projectId);
+    else memberships[m.projectId] = m.role;
+  }
+  return { userId: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin, active: true, memberships, twoFactorMissingFor };
 }

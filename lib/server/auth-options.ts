@@ -2,6 +2,7 @@ import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { DomainError } from "@/lib/domain/errors";
+import { sessionCookieSettings } from "@/lib/domain/web-security";
 import { authenticate } from "./services/accounts/authenticate";
 import { logger } from "./logger";
 
@@ -11,17 +12,27 @@ function clientAddress(headers: Record<string, string | string[] | undefined> | 
   return value?.split(",")[0]?.trim() || null;
 }
 
+// next-auth's defaults already look like this; spelling them out ties Secure and the
+// __Secure- prefix to NEXTAUTH_URL explicitly and keeps a dependency update from loosening them.
+const sessionCookie = sessionCookieSettings(process.env.NEXTAUTH_URL);
+
 export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  useSecureCookies: sessionCookie.useSecureCookies,
+  cookies: { sessionToken: { name: sessionCookie.name, options: sessionCookie.options } },
   pages: { signIn: "/login" },
   providers: [
     CredentialsProvider({
       name: "Email and password",
-      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      credentials: {
+        email: { label: "Email", type: "email" },
+        password: { label: "Password", type: "password" },
+        code: { label: "Authentication code", type: "text" },
+      },
       async authorize(credentials, req) {
         try {
           const user = await authenticate(
-            { email: credentials?.email ?? "", password: credentials?.password ?? "" },
+            { email: credentials?.email ?? "", password: credentials?.password ?? "", code: credentials?.code ?? "" },
             clientAddress(req?.headers),
           );
           return { id: user.userId, sessionVersion: user.sessionVersion };

@@ -1,8 +1,8 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import { gzipSync } from "node:zlib";
 import { DomainError } from "@/lib/domain/errors";
 import { logger } from "./logger";
+import { withIncomingRequestId, withRequestIdHeader } from "./request-id";
 
 // The HTTP side of the public API: cache headers, strong ETags with 304 answers, and errors
 // that never carry internals. No session is read here; nothing public depends on who asks.
@@ -48,6 +48,10 @@ export const publicNotFound = () => publicError(404, "Not found.");
 
 /** Runs a public handler; domain errors become 400/404 without internal wording, anything else a bare 500. */
 export async function handlePublicRoute(body: () => Promise<Response>): Promise<Response> {
+  return withIncomingRequestId(async (requestId) => withRequestIdHeader(await answerPublicRoute(body), requestId));
+}
+
+async function answerPublicRoute(body: () => Promise<Response>): Promise<Response> {
   try {
     return await body();
   } catch (error) {
@@ -62,13 +66,14 @@ export async function handlePublicRoute(body: () => Promise<Response>): Promise<
 }
 
 // --- Large bodies -------------------------------------------------------------------------
-// Datasets and the map's points are megabytes for big projects. Each body is kept gzipped in
-// memory under its ETag, so a repeat download costs one tiny etag query and no compression.
-// A new publication changes the ETag, so a stale entry can never be served.
+// Datasets and the map's points are megabytes for big projects. Each body is kept in memory
+// under its ETag, so a repeat download costs one tiny etag query and no rebuilding. A new
+// publication changes the ETag, so a stale entry can never be served. Compression is left to
+// Next's response compression (or the reverse proxy): compressing here as well made Next gzip
+// the body a second time, which browsers cannot read.
 
 interface CachedBody {
   raw: Uint8Array<ArrayBuffer>;
-  gzip: Uint8Array<ArrayBuffer>;
 }
 
 const MAX_CACHED_BYTES = 96 * 1024 * 1024;
@@ -86,28 +91,24 @@ export async function cachedBody(key: string, build: () => Promise<string | null
   if (text === null) return null;
   const raw = new TextEncoder().encode(text);
   // Copied once into plain ArrayBuffers, which a Response body accepts as is.
-  const entry: CachedBody = { raw, gzip: new Uint8Array(gzipSync(raw, { level: 6 })) };
-  const size = entry.raw.length + entry.gzip.length;
+  const entry: CachedBody = { raw };
+  const size = entry.raw.length;
   if (size > MAX_CACHED_BYTES) return entry;
   bodies.set(key, entry);
   cachedBytes += size;
   for (const [oldKey, old] of bodies) {
     if (cachedBytes <= MAX_CACHED_BYTES) break;
     bodies.delete(oldKey);
-    cachedBytes -= old.raw.length + old.gzip.length;
+    cachedBytes -= old.raw.length;
   }
   return entry;
 }
 
 export function sendCachedBody(request: Request, entry: CachedBody, headers: Record<string, string>): Response {
-  const acceptsGzip = /\bgzip\b/i.test(request.headers.get("accept-encoding") ?? "");
-  const payload = acceptsGzip ? entry.gzip : entry.raw;
-  return new Response(payload, {
+  return new Response(entry.raw, {
     status: 200,
     headers: {
       ...headers,
-      ...(acceptsGzip ? { "Content-Encoding": "gzip" } : {}),
-      "Content-Length": String(payload.length),
       "Cache-Control": PUBLIC_CACHE_CONTROL,
       Vary: "Accept-Encoding",
     },

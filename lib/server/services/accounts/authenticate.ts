@@ -1,18 +1,12 @@
 import "server-only";
 import { DomainError } from "@/lib/domain/errors";
-import {
-  ACCOUNT_POLICY,
-  ADDRESS_POLICY,
-  checkAttempt,
-  describeRefusal,
-  recordFailure,
-  type ThrottlePolicy,
-  type ThrottleState,
-} from "@/lib/domain/login-throttle";
 import { loginSchema } from "@/lib/domain/schemas";
+import { SECOND_FACTOR_INVALID_MESSAGE, SECOND_FACTOR_REQUIRED_MESSAGE } from "@/lib/domain/two-factor";
 import { appendAuditEvent } from "../../audit";
-import { db, type Tx } from "../../db";
+import { db } from "../../db";
+import { lockThrottle, recordThrottleFailure, throttleKeysFor } from "../../login-throttle-store";
 import { burnPasswordCheck, verifyPassword } from "../../passwords";
+import { spendSecondFactor } from "../../two-factor";
 import { parseInput } from "../../validation";
 
 const INVALID = "Email or password is incorrect.";
@@ -23,38 +17,28 @@ export interface AuthenticatedUser {
 }
 
 /**
- * Checks a login. Attempts for the same account or address are serialised by row locks on
- * their throttle records, so a burst of parallel guesses is throttled like a sequence.
+ * Checks a login: the password, then the second factor when the account has one. Attempts for
+ * the same account or address are serialised by row locks on their throttle records, so a
+ * burst of parallel guesses is throttled like a sequence. A wrong second-factor code counts as
+ * a failure like a wrong password; a missing one does not (the form simply asks for it).
  */
 export async function authenticate(input: unknown, ip: string | null): Promise<AuthenticatedUser> {
-  const { email, password } = parseInput(loginSchema, input);
-  const keys: Array<{ key: string; policy: ThrottlePolicy }> = [{ key: `account:${email}`, policy: ACCOUNT_POLICY }];
-  if (ip) keys.push({ key: `ip:${ip}`, policy: ADDRESS_POLICY });
-  keys.sort((a, b) => a.key.localeCompare(b.key)); // fixed lock order: no deadlocks
+  const { email, password, code } = parseInput(loginSchema, input);
+  const keys = throttleKeysFor(email, ip);
 
   const outcome = await db().$transaction(
     async (tx) => {
-      const now = new Date();
-      const states = new Map<string, ThrottleState | null>();
-      for (const { key } of keys) states.set(key, await lockThrottleRow(tx, key));
-      for (const { key, policy } of keys) {
-        const decision = checkAttempt(states.get(key) ?? null, now, policy);
-        if (!decision.allowed) return { kind: "refused" as const, message: describeRefusal(decision) };
-      }
+      const { locked, refusal } = await lockThrottle(tx, keys);
+      if (refusal) return { kind: "refused" as const, message: refusal };
 
       const user = await tx.user.findUnique({
         where: { email },
-        select: { id: true, passwordHash: true, active: true, sessionVersion: true },
+        select: { id: true, passwordHash: true, active: true, sessionVersion: true, totpSecret: true },
       });
       const passwordOk = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
 
       if (!user || !passwordOk) {
-        let lockedNow = false;
-        for (const { key, policy } of keys) {
-          const next = recordFailure(states.get(key) ?? null, now, policy);
-          lockedNow ||= next.lockedUntil !== null && !states.get(key)?.lockedUntil;
-          await tx.loginThrottle.update({ where: { key }, data: next });
-        }
+        const lockedNow = await recordThrottleFailure(tx, locked);
         if (user) {
           await appendAuditEvent(tx, {
             actorId: null,
@@ -69,8 +53,37 @@ export async function authenticate(input: unknown, ip: string | null): Promise<A
       }
       if (!user.active) return { kind: "inactive" as const };
 
+      let secondFactor: "totp" | "recovery" | undefined;
+      if (user.totpSecret) {
+        // The account's throttle is only cleared once both factors pass: knowing the password
+        // must not reset the count of wrong codes.
+        if (!code) return { kind: "second_factor_required" as const };
+        const spent = await spendSecondFactor(tx, user.id, code, locked.now);
+        if (!spent) {
+          const lockedNow = await recordThrottleFailure(tx, locked);
+          await appendAuditEvent(tx, {
+            actorId: null,
+            projectId: null,
+            action: lockedNow ? "auth.locked" : "auth.2fa_failed",
+            entityType: "User",
+            entityId: user.id,
+            ip,
+          });
+          return { kind: "second_factor_failed" as const };
+        }
+        secondFactor = spent;
+      }
+
       await tx.loginThrottle.deleteMany({ where: { key: `account:${email}` } });
-      await appendAuditEvent(tx, { actorId: user.id, projectId: null, action: "auth.login", entityType: "User", entityId: user.id, ip });
+      await appendAuditEvent(tx, {
+        actorId: user.id,
+        projectId: null,
+        action: "auth.login",
+        entityType: "User",
+        entityId: user.id,
+        after: secondFactor ? { secondFactor } : undefined,
+        ip,
+      });
       return { kind: "ok" as const, user: { userId: user.id, sessionVersion: user.sessionVersion } };
     },
     { timeout: 15_000 },
@@ -83,17 +96,11 @@ export async function authenticate(input: unknown, ip: string | null): Promise<A
       throw new DomainError("THROTTLED", outcome.message);
     case "inactive":
       throw new DomainError("UNAUTHENTICATED", "This account has been deactivated. Ask an administrator.");
+    case "second_factor_required":
+      throw new DomainError("SECOND_FACTOR_REQUIRED", SECOND_FACTOR_REQUIRED_MESSAGE);
+    case "second_factor_failed":
+      throw new DomainError("UNAUTHENTICATED", SECOND_FACTOR_INVALID_MESSAGE);
     default:
       throw new DomainError("UNAUTHENTICATED", INVALID);
   }
-}
-
-async function lockThrottleRow(tx: Tx, key: string): Promise<ThrottleState | null> {
-  const epoch = new Date(0);
-  await tx.$executeRaw`INSERT INTO "LoginThrottle" ("key", "failures", "windowStartAt", "lastFailureAt")
-    VALUES (${key}, 0, ${epoch}, ${epoch}) ON CONFLICT ("key") DO NOTHING`;
-  const rows = await tx.$queryRaw<ThrottleState[]>`SELECT "failures", "windowStartAt", "lastFailureAt", "lockedUntil"
-    FROM "LoginThrottle" WHERE "key" = ${key} FOR UPDATE`;
-  const row = rows[0];
-  return row && row.failures > 0 ? row : null;
 }

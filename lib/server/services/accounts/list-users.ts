@@ -11,6 +11,7 @@ export interface UserRow {
   isAdmin: boolean;
   active: boolean;
   createdAt: Date;
+  twoFactorEnabled: boolean;
   memberships: Array<{ projectId: string; projectName: string; role: ProjectRole }>;
 }
 
@@ -26,11 +27,14 @@ export async function listUsers(actor: Actor): Promise<UserRow[]> {
       isAdmin: true,
       active: true,
       createdAt: true,
+      // Only whether it is on: the secret itself never leaves the server.
+      totpEnabledAt: true,
       memberships: { select: { projectId: true, role: true, project: { select: { name: true } } } },
     },
   });
-  return users.map(({ memberships, ...u }) => ({
+  return users.map(({ memberships, totpEnabledAt, ...u }) => ({
     ...u,
+    twoFactorEnabled: totpEnabledAt !== null,
     memberships: memberships.map((m) => ({ projectId: m.projectId, projectName: m.project.name, role: m.role })),
   }));
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Actor } from "@/lib/domain/permissions";
 import type { ProjectRole } from "@/lib/domain/roles";
+import { twoFactorRequiredFor } from "@/lib/domain/two-factor";
 import { db } from "../../db";
 
 export interface ProjectSummary {
@@ -12,6 +13,7 @@ export interface ProjectSummary {
   role: ProjectRole | null;
   timeZone: string;
   requiredConfirmations: number;
+  requireTwoFactor: boolean;
 }
 
 /** Members see their projects; admins also see every other project's name (never its data). */
@@ -30,6 +32,17 @@ export async function listProjectsForActor(actor: Actor): Promise<ProjectSummary
       role: actor.memberships[p.id] ?? null,
       timeZone: typeof s.timeZone === "string" ? s.timeZone : "Asia/Kabul",
       requiredConfirmations: typeof s.requiredConfirmations === "number" ? s.requiredConfirmations : 1,
+      requireTwoFactor: twoFactorRequiredFor(settings),
     };
   });
+}
+
+/**
+ * Projects the actor belongs to but cannot enter until they turn on two-factor login. Only
+ * names: the point is to tell the user why a project is missing, not to show any of it.
+ */
+export async function listProjectsAwaitingTwoFactor(actor: Actor & { twoFactorMissingFor?: readonly string[] }): Promise<Array<{ id: string; name: string }>> {
+  const ids = actor.twoFactorMissingFor ?? [];
+  if (!actor.active || ids.length === 0) return [];
+  return db().project.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true }, orderBy: { name: "asc" } });
 }
