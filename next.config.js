@@ -14,6 +14,7 @@ const nextConfig = {
     "playwright-core",
     "@tus/server",
     "@tus/file-store",
+    "@tus/s3-store",
     "@aws-sdk/client-s3",
   ],
   poweredByHeader: false,
@@ -22,17 +23,23 @@ const nextConfig = {
   experimental: { serverActions: { bodySizeLimit: "21mb" } },
   // Builds can be pointed at a separate folder so a test build never clobbers the one `npm start` serves.
   distDir: process.env.GROUNDTRUTH_NEXT_DIST_DIR || ".next",
+  // Security headers. Kept equal to BASE_SECURITY_HEADERS in lib/domain/web-security.ts (a unit
+  // test compares them; this file cannot import TypeScript). Pages get their per-request CSP
+  // nonce and HSTS from proxy.ts; /api/** is not proxied (see there), so its fixed policy is
+  // here. This list is read at build time: HSTS for /api follows NEXTAUTH_URL as the build saw it.
   async headers() {
+    const base = [
+      { key: "X-Content-Type-Options", value: "nosniff" },
+      { key: "X-Frame-Options", value: "DENY" },
+      { key: "Referrer-Policy", value: "no-referrer" },
+      { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=(), usb=()" },
+      { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+    ];
+    const api = [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox" }];
+    if (/^https:\/\//i.test(process.env.NEXTAUTH_URL ?? "")) api.push({ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" });
     return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "Referrer-Policy", value: "no-referrer" },
-          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-        ],
-      },
+      { source: "/:path*", headers: base },
+      { source: "/api/:path*", headers: api },
     ];
   },
 };

@@ -20,6 +20,8 @@ export function readableItemsWhere(actor: Actor, projectId: string): Prisma.Evid
  * a stranger cannot learn which projects exist. `what` names the thing being looked up.
  */
 export async function findVisibleProject(actor: Actor, slug: string, what = "That project") {
+  // Slugs arrive raw from URLs; PostgreSQL rejects NUL in text, which must read as "no such project", not a 500.
+  if (slug.includes("\u0000")) throw notFound(what);
   const project = await db().project.findUnique({ where: { slug }, select: { id: true, slug: true, name: true, description: true, settings: true } });
   if (!project || !can(actor, "project:view", { kind: "project", projectId: project.id })) throw notFound(what);
   return project;

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { DomainError } from "@/lib/domain/errors";
 import type { SessionActor } from "./actor";
 import { logger } from "./logger";
+import { withIncomingRequestId } from "./request-id";
 import { requireActor } from "./session";
 
 export type ActionResult<T = unknown> =
@@ -22,12 +23,15 @@ export function toActionError(error: unknown): Extract<ActionResult, { ok: false
 /**
  * Wraps a server action body: re-reads the actor from the database (every action is a public
  * endpoint), runs the service, and maps errors. Services do their own permission checks.
+ * Log lines written meanwhile carry the request's x-request-id.
  */
 export async function runAction<T>(body: (actor: SessionActor) => Promise<T>, message?: string): Promise<ActionResult<T>> {
-  try {
-    const actor = await requireActor();
-    return { ok: true, data: await body(actor), message };
-  } catch (error) {
-    return toActionError(error);
-  }
+  return withIncomingRequestId(async () => {
+    try {
+      const actor = await requireActor();
+      return { ok: true as const, data: await body(actor), message };
+    } catch (error) {
+      return toActionError(error);
+    }
+  });
 }

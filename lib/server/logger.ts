@@ -1,6 +1,23 @@
 import "server-only";
+import { AsyncLocalStorage } from "node:async_hooks";
 
 type Fields = Record<string, unknown>;
+
+interface RequestContext {
+  requestId: string;
+}
+
+// Every line logged while a request is handled carries its id, however deep the call.
+const requestContext = new AsyncLocalStorage<RequestContext>();
+
+/** Runs `work` with `requestId` attached to every log line written inside it. */
+export function withRequestId<T>(requestId: string, work: () => T): T {
+  return requestContext.run({ requestId }, work);
+}
+
+export function currentRequestId(): string | undefined {
+  return requestContext.getStore()?.requestId;
+}
 
 function serialise(fields: Fields | undefined): Fields {
   if (!fields) return {};
@@ -12,7 +29,8 @@ function serialise(fields: Fields | undefined): Fields {
 }
 
 function write(level: "info" | "warn" | "error", message: string, fields?: Fields) {
-  const line = JSON.stringify({ time: new Date().toISOString(), level, message, ...serialise(fields) });
+  const requestId = currentRequestId();
+  const line = JSON.stringify({ time: new Date().toISOString(), level, message, ...(requestId ? { requestId } : {}), ...serialise(fields) });
   (level === "error" ? process.stderr : process.stdout).write(line + "\n");
 }
 

@@ -118,7 +118,8 @@ describe("SIGKILL during an upload", () => {
     const expected = createHash("sha256").update(bytes).digest("hex");
     const options = (onChunk?: (sent: number) => void): tus.UploadOptions => ({
       endpoint: `${base}/api/uploads`,
-      headers: { Cookie: cookie },
+      // A cookie-authenticated client must say where it comes from (CSRF check, lib/server/csrf.ts).
+      headers: { Cookie: cookie, Origin: base },
       chunkSize: 4 * 1024 * 1024,
       metadata: { filename: "crash.mp4", filetype: "video/mp4", projectId: project!.id },
       retryDelays: [],

@@ -120,3 +120,14 @@ export async function requeueJob(tx: Tx, jobId: string): Promise<boolean> {
   });
   return updated.count === 1;
 }
+
+/**
+ * Hands a worker's running jobs back to the queue at once (a shutdown that cannot wait for
+ * them), instead of leaving them until the lease expires. The attempt is not counted.
+ */
+export async function releaseJobsOf(workerId: string): Promise<number> {
+  const released = await db().$executeRaw`
+    UPDATE "Job" SET "state" = 'QUEUED', "attempts" = GREATEST("attempts" - 1, 0), "workerId" = NULL, "leaseUntil" = NULL, "runAfter" = now()
+    WHERE "workerId" = ${workerId} AND "state" = 'RUNNING'`;
+  return released;
+}

@@ -26,11 +26,13 @@ const LEASE_MS = (() => {
 export interface WorkerOptions {
   idleDelayMs?: number;
   signal?: AbortSignal;
+  /** Fixed id, so a supervisor can release this worker's jobs (releaseJobsOf) if it cannot wait. */
+  workerId?: string;
 }
 
 /** Runs jobs until the signal aborts; finishes the job in hand before returning. */
 export async function runWorker(options: WorkerOptions = {}): Promise<void> {
-  const workerId = newWorkerId();
+  const workerId = options.workerId ?? newWorkerId();
   const idleDelayMs = options.idleDelayMs ?? 1000;
   logger.info("worker started", { workerId });
   try {

@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { constants as fsConstants, createWriteStream } from "node:fs";
 import { access, chmod, copyFile, link, mkdir, open, rm } from "node:fs/promises";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
@@ -12,6 +12,12 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Blobs under <root>/ab/cd/<sha256>, read-only once written. */
 export class LocalBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
+
+  /** Throws unless the store's folder exists and this process may write to it (readiness checks). */
+  async assertWritable(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await access(this.root, fsConstants.W_OK);
+  }
 
   private pathFor(sha256: string): string {
     if (!SHA256_HEX.test(sha256)) throw new Error("not a SHA-256 key");

@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
@@ -15,6 +16,7 @@ import { perceptualHash } from "../media/derivatives";
 import { assertAcceptedMedia } from "../media/sniff";
 import { withLocalCopy } from "../storage/local-copy";
 import { maxUploadBytes, uploadDir } from "./config";
+import { PostgresLocker } from "./postgres-locker";
 import { hashFileRange, hasherFromState } from "./resumable-hash";
 
 export const UPLOAD_ROUTE = "/api/uploads";
@@ -73,6 +75,8 @@ export function createTusServer(options: TusServerOptions): Server {
   return new Server({
     path: options.path ?? UPLOAD_ROUTE,
     datastore: store,
+    // Requests for one upload may reach different web instances: serialise them in PostgreSQL.
+    locker: new PostgresLocker(),
     maxSize: options.maxSize ?? maxUploadBytes(),
     relativeLocation: true,
     respectForwardedHeaders: false,
@@ -81,10 +85,14 @@ export function createTusServer(options: TusServerOptions): Server {
       if (!actor) throw tusError(401, "Sign in to upload.");
       // Creation is checked in onUploadCreate; every other request must be on one's own upload.
       if (req.method === "POST" || req.method === "OPTIONS") return;
-      const owned = await db().upload.findFirst({ where: { id: uploadId, userId: actor.userId }, select: { state: true } });
+      const owned = await db().upload.findFirst({ where: { id: uploadId, userId: actor.userId }, select: { state: true, projectId: true } });
       // Someone else's upload id looks exactly like a missing one.
       if (!owned) throw tusError(404, "Upload not found.");
       if (owned.state === "REJECTED") throw tusError(410, "This upload was rejected.");
+      // Writing or abandoning an upload is part of submitting: ownership alone is not enough, or
+      // the owner's read-only token (or a user since removed from the project) could still do it.
+      const changes = req.method !== "GET" && req.method !== "HEAD";
+      if (changes && !can(actor, "item:create", { kind: "project", projectId: owned.projectId })) throw tusError(403, "You cannot submit evidence to this project.");
     },
     async onUploadCreate(req, upload) {
       const actor = await options.resolveActor(req);
@@ -104,6 +112,14 @@ export function createTusServer(options: TusServerOptions): Server {
         },
       });
       return { metadata: upload.metadata ?? {} };
+    },
+    // @tus/server appends an unexpected error's message to its 500 body; that text can be a
+    // database or file-system internal. Protocol errors (with a status) keep their own wording.
+    onResponseError(_req, error) {
+      if ("status_code" in error && typeof error.status_code === "number") return undefined;
+      const reference = randomUUID().slice(0, 8);
+      logger.error("unexpected error in upload", { reference, error });
+      return { status_code: 500, body: `Something went wrong (reference ${reference}).\n` };
     },
     async onUploadFinish(_req, upload) {
       try {

@@ -16,7 +16,8 @@ import { parseInput } from "../../validation";
 import { ARCHIVE_TABLES, archiveJson, dataPath, derivativePath, originalPath, type ArchiveData, type ArchiveTableName } from "./archive-tables";
 
 const exportArchiveSchema = z.object({
-  projectSlug: z.string().trim().min(1).max(80),
+  // PostgreSQL text cannot hold NUL; such a slug names no project and must not reach the query.
+  projectSlug: z.string().trim().min(1).max(80).refine((slug) => !slug.includes("\u0000"), "No project has that name."),
   ip: z.string().max(100).nullish(),
 });
 

@@ -1,11 +1,48 @@
 import "server-only";
 import { scopeOf, type Actor } from "@/lib/domain/permissions";
 import type { QueueState } from "@/lib/domain/queue";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { findVisibleProject } from "../../access";
 import { db } from "../../db";
 import { queueOrderSql, queueSortJoinSql, queueWhereSql, type ReadScope } from "./queue-sql";
 
 export const COUNT_LIMIT = 10_000;
+/** Views with at most this many matches are fetched by their filters first, then sorted. */
+export const SMALL_VIEW = 2_000;
+
+/**
+ * Counting 85,000 matches of a common word costs more than the page itself: past COUNT_LIMIT
+ * the queue says "10,000+" and asks for a narrower view instead.
+ */
+export function queueCountSql(where: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`SELECT count(*) AS total FROM (SELECT 1 FROM "EvidenceItem" i WHERE ${where} LIMIT ${COUNT_LIMIT + 1}) capped`;
+}
+
+/**
+ * One page of a view. Large views walk the sort order's index and stop after the page; small
+ * views (a rare search word, a province) are collected through their own indexes first and the
+ * few matches sorted, which the planner cannot know to do when it misjudges a filter's
+ * selectivity. Either way only the page's ids are sorted, then the display columns fetched.
+ */
+export function queuePageSql(where: Prisma.Sql, state: QueueState, page: number, matches: number): Prisma.Sql {
+  const source = matches <= SMALL_VIEW ? Prisma.sql`(SELECT i.* FROM "EvidenceItem" i WHERE ${where} OFFSET 0)` : Prisma.sql`"EvidenceItem"`;
+  const filter = matches <= SMALL_VIEW ? Prisma.sql`TRUE` : where;
+  return Prisma.sql`
+    WITH page AS MATERIALIZED (
+      SELECT i."id" FROM ${source} i ${queueSortJoinSql(state)}
+      WHERE ${filter}
+      ORDER BY ${queueOrderSql(state)}
+      LIMIT ${state.size} OFFSET ${(page - 1) * state.size}
+    )
+    SELECT i."id", i."reference", i."title", i."status"::text AS "status", i."version", i."platform"::text AS "platform", i."province",
+           coalesce(i."tags", ARRAY[]::text[]) AS "tags", i."assigneeId", assignee."name" AS "assigneeName", s."name" AS "submittedByName",
+           i."createdAt", i."platformUploadedAt", i."sensitiveGraphic", i."sensitiveIdentifiable", i."sensitiveMinors", i."sensitivePersonalData"
+    FROM page
+    JOIN "EvidenceItem" i ON i."id" = page."id"
+    JOIN "User" s ON s."id" = i."submittedById"
+    LEFT JOIN "User" assignee ON assignee."id" = i."assigneeId"
+    ORDER BY ${queueOrderSql(state)}`;
+}
 
 /** One queue row: only what the table shows. */
 export interface QueueRow {
@@ -56,32 +93,13 @@ export async function queryQueue(actor: Actor, input: { projectSlug: string; sta
   const { state } = input;
   const where = queueWhereSql(project.id, state, readScopeFor(actor, project.id), actor.userId);
 
-  // Counting 85,000 matches of a common word costs more than the page itself; past
-  // COUNT_LIMIT the queue says "10,000+" and asks for a narrower view instead.
-  const countRows = await db().$queryRaw<Array<{ total: bigint }>>`
-    SELECT count(*) AS total FROM (SELECT 1 FROM "EvidenceItem" i WHERE ${where} LIMIT ${COUNT_LIMIT + 1}) capped`;
+  const countRows = await db().$queryRaw<Array<{ total: bigint }>>(queueCountSql(where));
   const counted = Number(countRows[0]?.total ?? 0);
   const totalCapped = counted > COUNT_LIMIT;
   const total = Math.min(counted, COUNT_LIMIT);
   const pageCount = Math.max(1, Math.ceil(total / state.size));
   const page = Math.min(state.page, pageCount);
-
-  // The page's ids first (index order, narrow rows), then the display columns for those 50.
-  const rows = await db().$queryRaw<QueueRow[]>`
-    WITH page AS MATERIALIZED (
-      SELECT i."id" FROM "EvidenceItem" i ${queueSortJoinSql(state)}
-      WHERE ${where}
-      ORDER BY ${queueOrderSql(state)}
-      LIMIT ${state.size} OFFSET ${(page - 1) * state.size}
-    )
-    SELECT i."id", i."reference", i."title", i."status"::text AS "status", i."version", i."platform"::text AS "platform", i."province",
-           coalesce(i."tags", ARRAY[]::text[]) AS "tags", i."assigneeId", assignee."name" AS "assigneeName", s."name" AS "submittedByName",
-           i."createdAt", i."platformUploadedAt", i."sensitiveGraphic", i."sensitiveIdentifiable", i."sensitiveMinors", i."sensitivePersonalData"
-    FROM page
-    JOIN "EvidenceItem" i ON i."id" = page."id"
-    JOIN "User" s ON s."id" = i."submittedById"
-    LEFT JOIN "User" assignee ON assignee."id" = i."assigneeId"
-    ORDER BY ${queueOrderSql(state)}`;
+  const rows = await db().$queryRaw<QueueRow[]>(queuePageSql(where, state, page, counted));
 
   return { project: { id: project.id, slug: project.slug, name: project.name }, rows, total, totalCapped, pageCount, page };
 }

@@ -7,6 +7,7 @@ import { IncidentTimeline, type TimelineRow } from "@/components/incidents/incid
 import { PublishIncidentPanel } from "@/components/publishing/publish-panels";
 import { StatusBadge } from "@/components/status-badge";
 import { DomainError } from "@/lib/domain/errors";
+import { lookupSegment } from "@/lib/server/http";
 import { TARGET_CATEGORY_LABELS, type TargetCategory } from "@/lib/domain/incident-fields";
 import { formatRange } from "@/lib/domain/incidents";
 import { provinceOutlines } from "@/lib/server/geo/admin-areas";
@@ -23,7 +24,7 @@ const fmt = (d: Date | null) => (d ? `${utc.format(d)} UTC` : "—");
 export default async function IncidentPage({ params }: { params: Promise<{ slug: string; ref: string }> }) {
   const actor = await actorOrRedirect();
   const { slug, ref } = await params;
-  const detail = await getIncident(actor, slug, decodeURIComponent(ref)).catch((error: unknown) => {
+  const detail = await getIncident(actor, slug, lookupSegment(ref)).catch((error: unknown) => {
     if (error instanceof DomainError && error.code === "NOT_FOUND") notFound();
     throw error;
   });

@@ -11,6 +11,7 @@ import { ChronolocationForm, CommentForm, GeolocationForm, ReviewNoteForm, Workf
 import { CHRONO_METHOD_LABELS } from "@/lib/domain/notes";
 import { StatusBadge } from "@/components/status-badge";
 import { DomainError } from "@/lib/domain/errors";
+import { lookupSegment } from "@/lib/server/http";
 import { PLATFORM_LABELS, SENSITIVITY_FLAGS, type Platform } from "@/lib/domain/evidence";
 import { findContradictions, type MediaMetadata } from "@/lib/domain/media-metadata";
 import { provinceOutlines } from "@/lib/server/geo/admin-areas";
@@ -38,7 +39,7 @@ function captureTimeText(meta: MediaMetadata | null): string {
 export default async function ItemPage({ params }: { params: Promise<{ slug: string; ref: string }> }) {
   const actor = await actorOrRedirect();
   const { slug, ref } = await params;
-  const detail = await getItemDetail(actor, slug, decodeURIComponent(ref)).catch((error: unknown) => {
+  const detail = await getItemDetail(actor, slug, lookupSegment(ref)).catch((error: unknown) => {
     if (error instanceof DomainError && error.code === "NOT_FOUND") notFound();
     throw error;
   });

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PublicEvidence, placeOf } from "@/components/public/public-evidence";
 import { DomainError } from "@/lib/domain/errors";
+import { lookupSegment } from "@/lib/server/http";
 import type { PublicIncident } from "@/lib/domain/publication";
 import { getPublicIncident } from "@/lib/server/services/public/detail";
 
@@ -16,7 +17,7 @@ function range(figure: PublicIncident["casualties"]["killed"]): string {
 
 export default async function PublicIncidentPage({ params }: { params: Promise<{ project: string; id: string }> }) {
   const { project: slug, id } = await params;
-  const view = await getPublicIncident(slug, decodeURIComponent(id)).catch((error: unknown) => {
+  const view = await getPublicIncident(slug, lookupSegment(id)).catch((error: unknown) => {
     if (error instanceof DomainError && error.code === "NOT_FOUND") notFound();
     throw error;
   });

@@ -3,13 +3,14 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PublicEvidence } from "@/components/public/public-evidence";
 import { DomainError } from "@/lib/domain/errors";
+import { lookupSegment } from "@/lib/server/http";
 import { getPublicItem } from "@/lib/server/services/public/detail";
 
 export const metadata: Metadata = { title: "Evidence" };
 
 export default async function PublicItemPage({ params }: { params: Promise<{ project: string; id: string }> }) {
   const { project: slug, id } = await params;
-  const view = await getPublicItem(slug, decodeURIComponent(id)).catch((error: unknown) => {
+  const view = await getPublicItem(slug, lookupSegment(id)).catch((error: unknown) => {
     if (error instanceof DomainError && error.code === "NOT_FOUND") notFound();
     throw error;
   });

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { IncidentForm, type IncidentFormValues } from "@/components/incidents/incident-form";
 import { DomainError } from "@/lib/domain/errors";
+import { lookupSegment } from "@/lib/server/http";
 import { provinceOutlines } from "@/lib/server/geo/admin-areas";
 import { actorOrRedirect } from "@/lib/server/session";
 import { getIncident, type IncidentDetail } from "@/lib/server/services/incidents/get-incident";
@@ -43,7 +44,7 @@ function formValuesOf(incident: IncidentDetail["incident"]): IncidentFormValues 
 export default async function EditIncidentPage({ params }: { params: Promise<{ slug: string; ref: string }> }) {
   const actor = await actorOrRedirect();
   const { slug, ref } = await params;
-  const detail = await getIncident(actor, slug, decodeURIComponent(ref)).catch((error: unknown) => {
+  const detail = await getIncident(actor, slug, lookupSegment(ref)).catch((error: unknown) => {
     if (error instanceof DomainError && error.code === "NOT_FOUND") notFound();
     throw error;
   });

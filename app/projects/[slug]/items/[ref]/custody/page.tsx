@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { DomainError } from "@/lib/domain/errors";
+import { lookupSegment } from "@/lib/server/http";
 import { actorOrRedirect } from "@/lib/server/session";
 import { getCustodyReport } from "@/lib/server/services/items/custody-report";
 
@@ -10,7 +11,7 @@ export const metadata: Metadata = { title: "Chain of custody" };
 export default async function CustodyPage({ params }: { params: Promise<{ slug: string; ref: string }> }) {
   const actor = await actorOrRedirect();
   const { slug, ref } = await params;
-  const report = await getCustodyReport(actor, slug, decodeURIComponent(ref)).catch((error: unknown) => {
+  const report = await getCustodyReport(actor, slug, lookupSegment(ref)).catch((error: unknown) => {
     if (error instanceof DomainError && error.code === "NOT_FOUND") notFound();
     throw error;
   });

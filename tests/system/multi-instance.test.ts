@@ -1,0 +1,228 @@
+// Two production web instances and one worker sharing PostgreSQL, an S3-compatible bucket
+// (s3rver) and the upload folder, started with the documented commands (db:migrate,
+// start:prod, worker): an upload begun on A is finished on B with the file's SHA-256, the
+// worker processes it, a reviewer on B opens what was submitted on A, and both instances
+// serve the same public dataset.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import * as tus from "tus-js-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../../lib/infra/embedded-postgres";
+import { fingerprintFile, needsBuild, nextBin, sourceFingerprint } from "../../lib/infra/next-build";
+
+interface S3rverServer {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+const S3rver = createRequire(import.meta.url)("s3rver") as new (options: { address: string; port: number; silent: boolean; directory: string }) => S3rverServer;
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+const fixtures = path.resolve(root, "..", "shared", "fixtures");
+const PORTS = [3401, 3402] as const;
+const PG_PORT = 54700;
+const S3_PORT = 4571;
+const PASSWORD = "multi-instance-password-123";
+const SECRET = randomBytes(32).toString("base64url");
+const BUCKET = "groundtruth-multi";
+const scratch = mkdtempSync(path.join(os.tmpdir(), "groundtruth-multi-"));
+const origins = PORTS.map((port) => `http://127.0.0.1:${port}`) as [string, string];
+const children: { name: string; child: ChildProcess; log: string }[] = [];
+let postgres: EmbeddedPostgresHandle | null = null;
+let s3rver: S3rverServer | null = null;
+type Env = NodeJS.ProcessEnv;
+let env: Env = { ...process.env };
+
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+function launch(name: string, script: string, extra: Record<string, string> = {}): void {
+  const log = path.join(scratch, `${name}.log`);
+  const fd = openSync(log, "w");
+  const child = spawn("npm", ["run", "--silent", script], { cwd: root, stdio: ["ignore", fd, fd], env: { ...env, ...extra } });
+  children.push({ name, child, log });
+}
+
+function tail(): string {
+  return children.map(({ name, log }) => `--- ${name} ---\n${readFileSync(log, "utf8").split("\n").slice(-20).join("\n")}`).join("\n");
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`timed out waiting for ${what}\n${tail()}`);
+}
+
+async function signIn(origin: string, email: string): Promise<string> {
+  const csrf = await fetch(`${origin}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const cookies = csrf.headers.getSetCookie().map((c) => c.split(";")[0] ?? "").join("; ");
+  const response = await fetch(`${origin}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookies },
+    body: new URLSearchParams({ csrfToken, email, password: PASSWORD, json: "true" }),
+  });
+  const session = response.headers.getSetCookie().map((c) => c.split(";")[0] ?? "").find((c) => c.startsWith("next-auth.session-token="));
+  if (!session) throw new Error(`sign-in of ${email} on ${origin} failed (${response.status})`);
+  return session;
+}
+
+beforeAll(async () => {
+  postgres = await startEmbeddedPostgres({ clusterDir: path.join(scratch, "postgres"), port: PG_PORT });
+  await ensureDatabase(postgres.serverUrl, "groundtruth");
+  s3rver = new S3rver({ address: "127.0.0.1", port: S3_PORT, silent: true, directory: path.join(scratch, "s3") });
+  await s3rver.run();
+  const endpoint = `http://127.0.0.1:${S3_PORT}`;
+  const admin = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } });
+  await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  admin.destroy();
+
+  env = {
+    ...process.env,
+    DATABASE_URL: postgres.databaseUrl("groundtruth"),
+    NEXTAUTH_SECRET: SECRET,
+    GROUNDTRUTH_STORAGE: "s3",
+    GROUNDTRUTH_S3_ENDPOINT: endpoint,
+    GROUNDTRUTH_S3_BUCKET: BUCKET,
+    GROUNDTRUTH_S3_ACCESS_KEY_ID: "S3RVER",
+    GROUNDTRUTH_S3_SECRET_ACCESS_KEY: "S3RVER",
+    // Two instances on one machine share a local folder; across machines it is a shared mount.
+    GROUNDTRUTH_UPLOAD_DIR: path.join(scratch, "uploads"),
+    GROUNDTRUTH_DATA_DIR: scratch,
+    GROUNDTRUTH_DEMO_PASSWORD: PASSWORD,
+    GROUNDTRUTH_CAPTURE_ALLOW_PRIVATE: "0",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  const migrate = spawnSync("npm", ["run", "--silent", "db:migrate"], { cwd: root, env, encoding: "utf8" });
+  expect(migrate.status, migrate.stderr).toBe(0);
+
+  // The demo seed, written straight into this database and bucket.
+  Object.assign(process.env, env);
+  const { db } = await import("../../lib/server/db");
+  const { seedDemo } = await import("../../lib/server/seed/demo");
+  const { S3BlobStore } = await import("../../lib/server/storage/s3-blob-store");
+  await seedDemo(db(), S3BlobStore.fromEnv(env));
+
+  if (needsBuild()) {
+    const build = spawnSync(process.execPath, [nextBin(), "build"], { cwd: root, env: { ...env, NEXTAUTH_URL: origins[0] }, encoding: "utf8", stdio: "inherit" });
+    expect(build.status).toBe(0);
+    writeFileSync(fingerprintFile(), sourceFingerprint());
+  }
+
+  PORTS.forEach((port, index) => launch(`web-${"AB"[index]}`, "start:prod", { PORT: String(port), NEXTAUTH_URL: origins[index]! }));
+  launch("worker", "worker");
+  for (const origin of origins) {
+    await until(async () => (await fetch(`${origin}/api/ready`)).status === 200, 90_000, `${origin}/api/ready`);
+  }
+}, 600_000);
+
+afterAll(async () => {
+  await Promise.all(
+    children.map(
+      ({ child }) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+          child.once("exit", () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
+  const { db } = await import("../../lib/server/db");
+  await db().$disconnect().catch(() => {});
+  await s3rver?.close().catch(() => {});
+  await postgres?.stop().catch(() => {});
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe("two web instances and a worker", () => {
+  it("answers readiness with the database and the bucket checked, and returns request ids", async () => {
+    for (const origin of origins) {
+      const response = await fetch(`${origin}/api/ready`, { headers: { "x-request-id": "proxy-req-000123" } });
+      expect(await response.json()).toEqual({ status: "ready", checks: { database: "ok", storage: "ok" } });
+      expect(response.headers.get("x-request-id")).toBe("proxy-req-000123");
+    }
+  });
+
+  it("takes an upload started on A to B, processes it, and shows it to a reviewer on B", async () => {
+    const { db } = await import("../../lib/server/db");
+    const { actorFor } = await import("../support/fixtures");
+    const { submitEvidence } = await import("../../lib/server/services/items/submit-evidence");
+    const project = await db().project.findUniqueOrThrow({ where: { slug: "demo-witness" }, select: { id: true, slug: true } });
+    const contributorCookie = await signIn(origins[0], "contributor@demo.groundtruth.test");
+    const bytes = readFileSync(path.join(fixtures, "video", "fluent-ffmpeg_IMG_0034.MOV"));
+    const chunkSize = Math.ceil(bytes.length / 3);
+
+    const uploadPath = await new Promise<string>((resolve, reject) => {
+      const upload: tus.Upload = new tus.Upload(bytes, {
+        endpoint: `${origins[0]}/api/uploads`,
+        chunkSize,
+        retryDelays: [],
+        headers: { Cookie: contributorCookie, Origin: origins[0] },
+        metadata: { filename: "IMG_0034.MOV", filetype: "video/quicktime", projectId: project.id },
+        onChunkComplete: () => void upload.abort().then(() => resolve(new URL(upload.url!).pathname)),
+        onError: reject,
+      });
+      upload.start();
+    });
+    const uploadId = uploadPath.split("/").pop()!;
+    expect(Number((await db().upload.findUniqueOrThrow({ where: { id: uploadId } })).receivedBytes)).toBe(chunkSize);
+
+    // The same session cookie is valid on B: sessions are signed with the shared secret.
+    await new Promise<void>((resolve, reject) => {
+      const upload = new tus.Upload(bytes, {
+        uploadUrl: `${origins[1]}${uploadPath}`,
+        chunkSize,
+        retryDelays: [],
+        headers: { Cookie: contributorCookie, Origin: origins[1] },
+        onSuccess: () => resolve(),
+        onError: reject,
+      });
+      upload.start();
+    });
+    const stored = await db().upload.findUniqueOrThrow({ where: { id: uploadId } });
+    expect(stored).toMatchObject({ state: "COMPLETE", sha256: sha256(bytes) });
+
+    const contributor = await db().user.findUniqueOrThrow({ where: { email: "contributor@demo.groundtruth.test" } });
+    const item = await submitEvidence(await actorFor(contributor.id), { projectId: project.id, title: "Two-instance upload", uploadIds: [uploadId] });
+
+    await until(
+      async () => {
+        const jobs = await db().job.findMany({ where: { itemId: item.id, queue: "media.process" }, select: { state: true } });
+        return jobs.length > 0 && jobs.every((job) => job.state === "DONE");
+      },
+      120_000,
+      "the worker to process the uploaded video",
+    );
+    const media = await db().mediaFile.findFirstOrThrow({ where: { itemId: item.id }, select: { sha256: true } });
+    expect(media.sha256).toBe(sha256(bytes));
+
+    const reviewerCookie = await signIn(origins[1], "reviewer@demo.groundtruth.test");
+    const page = await fetch(`${origins[1]}/projects/${project.slug}/items/${item.reference}`, { headers: { Cookie: reviewerCookie } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Two-instance upload");
+    expect(html).toContain(item.reference);
+  });
+
+  it("serves the same public dataset from both instances", async () => {
+    const dataset = (origin: string) => fetch(`${origin}/api/public/v1/demo-witness/dataset/geojson`);
+    const [a, b] = await Promise.all([dataset(origins[0]), dataset(origins[1])]);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    expect(a.headers.get("etag")).toBeTruthy();
+    expect(b.headers.get("etag")).toBe(a.headers.get("etag"));
+    expect(await b.text()).toBe(await a.text());
+  });
+});
