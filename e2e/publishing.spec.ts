@@ -51,7 +51,7 @@ test("publish an incident with two verified items, check every public surface, t
   await expect(pub.getByTestId("public-map").locator(".leaflet-container")).toBeVisible();
 
   // The published point is the 1 km grid cell's centre, never the precise one.
-  const incident = (await (await pub.request.get(`${apiBase}/incidents/${reference}`)).json()) as { location: { latitude: number; longitude: number; precisionM: number } };
+  const { incident } = (await (await pub.request.get(`${apiBase}/incidents/${reference}`)).json()) as { incident: { location: { latitude: number; longitude: number; precisionM: number } } };
   expect(incident.location.precisionM).toBe(1000);
   expect(String(incident.location.latitude)).not.toContain("36.7091");
   expect(Math.abs(incident.location.latitude - 36.709123)).toBeLessThan(0.02);
