@@ -518,7 +518,9 @@ function rawQueries(view: View, projectId: string, page: number, size: number) {
     count: { text: `SELECT count(*) AS total FROM (SELECT 1 FROM "EvidenceItem" i WHERE ${where} LIMIT $${n + 1}) capped`, values: [...params, COUNT_LIMIT + 1] },
     page: (matches: number) => {
       const small = matches <= SMALL_VIEW;
-      const source = small ? `(SELECT i.* FROM "EvidenceItem" i WHERE ${where} OFFSET 0)` : `"EvidenceItem"`;
+      const source = small
+        ? `(SELECT i."id", i."reference", i."title", i."status", i."createdAt", i."updatedAt", i."platformUploadedAt", i."province", i."assigneeId" FROM "EvidenceItem" i WHERE ${where} OFFSET 0)`
+        : `"EvidenceItem"`;
       return {
         text: `WITH page AS MATERIALIZED (SELECT i."id" FROM ${source} i WHERE ${small ? "TRUE" : where} ORDER BY ${view.rawOrder} LIMIT $${n + 1} OFFSET $${n + 2})
                SELECT ${RAW_COLUMNS} FROM page JOIN "EvidenceItem" i ON i."id" = page."id" JOIN "User" s ON s."id" = i."submittedById"
