@@ -1,5 +1,6 @@
 import "server-only";
-import { db, type Tx } from "../db";
+import { type Tx } from "../db";
+import { ensureRecurringJob } from "../jobs/recurring";
 
 // Fixity runs on a timer kept in the job queue itself: every run (and every worker start) makes
 // sure exactly one future fixity job is waiting. Several workers may do this at the same moment,
@@ -24,20 +25,7 @@ async function lockSchedule(tx: Tx): Promise<void> {
 
 /** Queues the next scheduled run unless a future one is already waiting. Returns the waiting job's id. */
 export async function ensureFixityScheduled(now = new Date()): Promise<string> {
-  return db().$transaction(async (tx) => {
-    await lockSchedule(tx);
-    const waiting = await tx.job.findFirst({
-      where: { queue: FIXITY_QUEUE, state: "QUEUED", runAfter: { gt: now } },
-      orderBy: { runAfter: "asc" },
-      select: { id: true },
-    });
-    if (waiting) return waiting.id;
-    const created = await tx.job.create({
-      data: { queue: FIXITY_QUEUE, payload: { trigger: "schedule" }, runAfter: new Date(now.getTime() + fixityIntervalMs()) },
-      select: { id: true },
-    });
-    return created.id;
-  });
+  return ensureRecurringJob(FIXITY_QUEUE, fixityIntervalMs(), FIXITY_SCHEDULE_LOCK, { trigger: "schedule" }, now);
 }
 
 /**

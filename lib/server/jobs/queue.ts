@@ -7,7 +7,7 @@ import { db, type Tx } from "../db";
 // of worker processes share one queue without double-claiming. A claim is a lease: a worker
 // that dies lets it lapse and the job is claimed again, so handlers must be idempotent.
 
-export const JOB_QUEUES = ["media.process", "url.capture", "media.publish", "fixity.check"] as const;
+export const JOB_QUEUES = ["media.process", "url.capture", "media.publish", "fixity.check", "uploads.expire"] as const;
 export type JobQueue = (typeof JOB_QUEUES)[number];
 
 export interface NewJob {

@@ -7,6 +7,8 @@ import { captureUrlJob } from "./handlers/capture-url";
 import { fixityCheckJob } from "./handlers/fixity-check";
 import { processMediaJob } from "./handlers/process-media";
 import { publishMediaJob } from "./handlers/publish-media";
+import { expireUploadsJob } from "./handlers/expire-uploads";
+import { ensureUploadExpiryScheduled } from "../uploads/expire-uploads";
 
 export type JobHandler = (job: ClaimedJob) => Promise<Record<string, unknown>>;
 
@@ -15,6 +17,7 @@ const HANDLERS: Record<JobQueue, JobHandler> = {
   "url.capture": captureUrlJob,
   "media.publish": publishMediaJob,
   "fixity.check": fixityCheckJob,
+  "uploads.expire": expireUploadsJob,
 };
 
 /** How long a claim lasts without a heartbeat; a dead worker's job is claimed again after it. */
@@ -39,6 +42,11 @@ export async function runWorker(options: WorkerOptions = {}): Promise<void> {
     await ensureFixityScheduled();
   } catch (error) {
     logger.error("could not schedule the fixity check", { error });
+  }
+  try {
+    await ensureUploadExpiryScheduled();
+  } catch (error) {
+    logger.error("could not schedule the clean-up of abandoned uploads", { error });
   }
   while (!options.signal?.aborted) {
     let job: ClaimedJob | null = null;
