@@ -1,10 +1,9 @@
 "use client";
 // Create and edit form for an incident. The service parses the same fields with the schema in
 // lib/domain/incidents.ts; its field errors are shown next to each field.
-import { type FeatureCollection } from "geojson";
 import { startTransition, useActionState, useState } from "react";
 import { createIncidentAction, updateIncidentAction } from "@/app/projects/[slug]/incidents/actions";
-import { GeolocationMapPicker } from "@/components/map/location-map";
+import { GeolocationMapPicker, type MapOutlines } from "@/components/map/location-map";
 import { PRECISION_PRESETS, parseCoordinates } from "@/lib/domain/coordinates";
 import { ATTRIBUTION_CONFIDENCES, TARGET_CATEGORIES, TARGET_CATEGORY_LABELS } from "@/lib/domain/incident-fields";
 import { MAX_TAGS, MAX_TAG_LENGTH } from "@/lib/domain/incidents";
@@ -46,7 +45,7 @@ type Props = {
   projectId: string;
   projectSlug: string;
   incidentTypes: readonly string[];
-  outlines: FeatureCollection;
+  outlines: MapOutlines;
   initial: IncidentFormValues;
   /** Present when editing: the incident and the version the editor is looking at. */
   edit?: { incidentId: string; version: number };

@@ -7,8 +7,7 @@ import { CHRONO_METHODS, CHRONO_METHOD_LABELS } from "@/lib/domain/notes";
 import { REJECTION_REASONS, REJECTION_REASON_LABELS, TRANSITIONS, type TransitionAction } from "@/lib/domain/review-workflow";
 import { matchShadow, sunDay } from "@/lib/domain/sun";
 import type { ActionResult } from "@/lib/server/action-result";
-import { type FeatureCollection } from "geojson";
-import { GeolocationMapPicker } from "@/components/map/location-map";
+import { GeolocationMapPicker, type MapOutlines } from "@/components/map/location-map";
 
 function Outcome({ state }: { state: ActionResult | null }) {
   if (!state) return null;
@@ -122,7 +121,7 @@ export function WorkflowActions({ itemId, version, path, actions }: { itemId: st
   );
 }
 
-export function GeolocationForm({ itemId, path, outlines }: { itemId: string; path: string; outlines: FeatureCollection }) {
+export function GeolocationForm({ itemId, path, outlines }: { itemId: string; path: string; outlines: MapOutlines }) {
   const [state, action, pending] = useActionState(proposeGeolocationAction, null);
   const [point, setPoint] = useState("");
   const [precision, setPrecision] = useState<string>(String(PRECISION_PRESETS.VICINITY));

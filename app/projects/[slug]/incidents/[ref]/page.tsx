@@ -1,3 +1,4 @@
+import { PROVINCE_OUTLINES_URL } from "@/components/map/location-map";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -10,7 +11,6 @@ import { DomainError } from "@/lib/domain/errors";
 import { lookupSegment } from "@/lib/server/http";
 import { TARGET_CATEGORY_LABELS, type TargetCategory } from "@/lib/domain/incident-fields";
 import { formatRange } from "@/lib/domain/incidents";
-import { provinceOutlines } from "@/lib/server/geo/admin-areas";
 import { actorOrRedirect } from "@/lib/server/session";
 import { getIncident } from "@/lib/server/services/incidents/get-incident";
 import { incidentPublicationState } from "@/lib/server/services/publishing/publication-state";
@@ -119,7 +119,7 @@ export default async function IncidentPage({ params }: { params: Promise<{ slug:
 
       <h2>Map</h2>
       <IncidentMap
-        outlines={provinceOutlines()}
+        outlines={PROVINCE_OUTLINES_URL}
         point={point}
         precisionM={incident.precisionM}
         markers={located.map((e) => ({

@@ -1,9 +1,9 @@
+import { PROVINCE_OUTLINES_URL } from "@/components/map/location-map";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { EMPTY_INCIDENT_FORM, IncidentForm } from "@/components/incidents/incident-form";
 import { DomainError } from "@/lib/domain/errors";
-import { provinceOutlines } from "@/lib/server/geo/admin-areas";
 import { actorOrRedirect } from "@/lib/server/session";
 import { getIncidentFormOptions } from "@/lib/server/services/incidents/get-incident";
 
@@ -26,7 +26,7 @@ export default async function NewIncidentPage({ params }: { params: Promise<{ sl
         projectId={options.project.id}
         projectSlug={options.project.slug}
         incidentTypes={options.incidentTypes}
-        outlines={provinceOutlines()}
+        outlines={PROVINCE_OUTLINES_URL}
         initial={EMPTY_INCIDENT_FORM}
       />
     </>

@@ -1,3 +1,4 @@
+import { PROVINCE_OUTLINES_URL } from "@/components/map/location-map";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -14,7 +15,6 @@ import { DomainError } from "@/lib/domain/errors";
 import { lookupSegment } from "@/lib/server/http";
 import { PLATFORM_LABELS, SENSITIVITY_FLAGS, type Platform } from "@/lib/domain/evidence";
 import { findContradictions, type MediaMetadata } from "@/lib/domain/media-metadata";
-import { provinceOutlines } from "@/lib/server/geo/admin-areas";
 import { actorOrRedirect } from "@/lib/server/session";
 import { getItemDetail } from "@/lib/server/services/items/get-item-detail";
 
@@ -116,7 +116,7 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
         <div className="grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(420px, 1fr))" }}>
           <section className="panel" aria-labelledby="propose-geo">
             <h3 id="propose-geo" style={{ marginTop: 0 }}>Propose a geolocation</h3>
-            <GeolocationForm itemId={item.id} path={pagePath} outlines={provinceOutlines()} />
+            <GeolocationForm itemId={item.id} path={pagePath} outlines={PROVINCE_OUTLINES_URL} />
           </section>
           <section className="panel" aria-labelledby="propose-chrono">
             <h3 id="propose-chrono" style={{ marginTop: 0 }}>Propose a time window</h3>

@@ -1,10 +1,10 @@
+import { PROVINCE_OUTLINES_URL } from "@/components/map/location-map";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { IncidentForm, type IncidentFormValues } from "@/components/incidents/incident-form";
 import { DomainError } from "@/lib/domain/errors";
 import { lookupSegment } from "@/lib/server/http";
-import { provinceOutlines } from "@/lib/server/geo/admin-areas";
 import { actorOrRedirect } from "@/lib/server/session";
 import { getIncident, type IncidentDetail } from "@/lib/server/services/incidents/get-incident";
 
@@ -63,7 +63,7 @@ export default async function EditIncidentPage({ params }: { params: Promise<{ s
         projectId={project.id}
         projectSlug={project.slug}
         incidentTypes={types}
-        outlines={provinceOutlines()}
+        outlines={PROVINCE_OUTLINES_URL}
         initial={formValuesOf(incident)}
         edit={{ incidentId: incident.id, version: incident.version }}
       />
