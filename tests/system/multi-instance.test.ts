@@ -43,7 +43,8 @@ const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex
 function launch(name: string, script: string, extra: Record<string, string> = {}): void {
   const log = path.join(scratch, `${name}.log`);
   const fd = openSync(log, "w");
-  const child = spawn("npm", ["run", "--silent", script], { cwd: root, stdio: ["ignore", fd, fd], env: { ...env, ...extra } });
+  // Its own process group: npm, tsx and next-server all stop with one signal to the group.
+  const child = spawn("npm", ["run", "--silent", script], { cwd: root, detached: true, stdio: ["ignore", fd, fd], env: { ...env, ...extra } });
   children.push({ name, child, log });
 }
 
@@ -129,13 +130,27 @@ afterAll(async () => {
     children.map(
       ({ child }) =>
         new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+          const signalGroup = (signal: NodeJS.Signals) => {
+            try {
+              process.kill(-child.pid!, signal);
+            } catch {
+              // already gone
+            }
+          };
+          if (child.exitCode !== null || child.signalCode !== null) {
+            signalGroup("SIGKILL");
+            return resolve();
+          }
+          const timer = setTimeout(() => signalGroup("SIGKILL"), 20_000);
           child.once("exit", () => {
             clearTimeout(timer);
-            resolve();
+            // npm may exit before its grandchildren: make sure none is left listening.
+            setTimeout(() => {
+              signalGroup("SIGKILL");
+              resolve();
+            }, 2_000);
           });
-          child.kill("SIGTERM");
+          signalGroup("SIGTERM");
         }),
     ),
   );
