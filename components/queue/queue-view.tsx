@@ -16,30 +16,13 @@ import {
   parseQueueState,
   queueStateToSearch,
   type OptionalColumn,
+  type QueueRowOf,
   type QueueState,
   type SortKey,
 } from "@/lib/domain/queue";
 import { ITEM_STATES, REJECTION_REASONS, REJECTION_REASON_LABELS, TRANSITIONS, TRANSITION_ACTIONS } from "@/lib/domain/review-workflow";
 
-export interface QueueViewRow {
-  id: string;
-  reference: string;
-  title: string;
-  status: string;
-  version: number;
-  platform: string | null;
-  province: string | null;
-  tags: string[];
-  assigneeId: string | null;
-  assigneeName: string | null;
-  submittedByName: string;
-  createdAt: string;
-  platformUploadedAt: string | null;
-  sensitiveGraphic: boolean;
-  sensitiveIdentifiable: boolean;
-  sensitiveMinors: boolean;
-  sensitivePersonalData: boolean;
-}
+export type QueueViewRow = QueueRowOf<string>;
 
 interface Props {
   project: { id: string; slug: string; name: string };

@@ -48,6 +48,27 @@ export interface QueueState {
   hidden: OptionalColumn[];
 }
 
+/** One queue row: only what the table shows. Times are Dates on the server, ISO strings in the browser. */
+export interface QueueRowOf<Time> {
+  id: string;
+  reference: string;
+  title: string;
+  status: string;
+  version: number;
+  platform: string | null;
+  province: string | null;
+  tags: string[];
+  assigneeId: string | null;
+  assigneeName: string | null;
+  submittedByName: string;
+  createdAt: Time;
+  platformUploadedAt: Time | null;
+  sensitiveGraphic: boolean;
+  sensitiveIdentifiable: boolean;
+  sensitiveMinors: boolean;
+  sensitivePersonalData: boolean;
+}
+
 export const DEFAULT_QUEUE_STATE: Readonly<QueueState> = Object.freeze({
   q: "",
   status: [],

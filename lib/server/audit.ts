@@ -1,6 +1,6 @@
 import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { AuditChainVerifier, GENESIS_HASH, hashAuditEvent, toAuditJson, type AuditContent, type ChainVerdict } from "@/lib/domain/audit-chain";
+import { AuditChainVerifier, GENESIS_HASH, hashAuditEvent, toAuditJson, type AuditContent, type ChainVerdict, type StoredAuditEvent } from "@/lib/domain/audit-chain";
 import { AuditSegmentVerifier, type ArchivedAuditEvent } from "@/lib/domain/archive";
 import type { Tx } from "./db";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
@@ -51,6 +51,25 @@ export async function appendAuditEvent(tx: Tx, entry: AuditEntry): Promise<{ seq
   return { seq: content.seq, hash };
 }
 
+/** An AuditEvent row in the shape the chain hashes (times as ISO strings, JSON as stored). */
+export function storedAuditEvent(row: Prisma.AuditEventGetPayload<object>): StoredAuditEvent {
+  return {
+    id: row.id,
+    seq: row.seq,
+    actorId: row.actorId,
+    projectId: row.projectId,
+    action: row.action,
+    entityType: row.entityType,
+    entityId: row.entityId,
+    before: (row.before ?? null) as AuditContent["before"],
+    after: (row.after ?? null) as AuditContent["after"],
+    ip: row.ip,
+    createdAt: row.createdAt.toISOString(),
+    prevHash: row.prevHash,
+    hash: row.hash,
+  };
+}
+
 /** Walks the whole chain in seq order, a page at a time, and names the first broken link. */
 export async function verifyStoredAuditChain(client: PrismaClient, pageSize = 2000): Promise<ChainVerdict> {
   const verifier = new AuditChainVerifier();
@@ -58,21 +77,7 @@ export async function verifyStoredAuditChain(client: PrismaClient, pageSize = 20
   for (;;) {
     const page = await client.auditEvent.findMany({ where: { seq: { gt: afterSeq } }, orderBy: { seq: "asc" }, take: pageSize });
     for (const row of page) {
-      const ok = verifier.push({
-        id: row.id,
-        seq: row.seq,
-        actorId: row.actorId,
-        projectId: row.projectId,
-        action: row.action,
-        entityType: row.entityType,
-        entityId: row.entityId,
-        before: (row.before ?? null) as AuditContent["before"],
-        after: (row.after ?? null) as AuditContent["after"],
-        ip: row.ip,
-        createdAt: row.createdAt.toISOString(),
-        prevHash: row.prevHash,
-        hash: row.hash,
-      });
+      const ok = verifier.push(storedAuditEvent(row));
       if (!ok) return verifier.verdict();
     }
     if (page.length < pageSize) return verifier.verdict();

@@ -4,11 +4,10 @@ import { PassThrough, Transform, type Readable } from "node:stream";
 import { ZipFile } from "yazl";
 import { z } from "zod";
 import { ARCHIVE_FORMAT, ARCHIVE_VERSION, AUDIT_PATH, CHECKSUMS_PATH, MANIFEST_PATH, formatChecksums, type ArchivedAuditEvent } from "@/lib/domain/archive";
-import type { AuditContent } from "@/lib/domain/audit-chain";
 import { forbidden, notFound } from "@/lib/domain/errors";
 import { auditActorId, can, type Actor } from "@/lib/domain/permissions";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { appendAuditEvent } from "../../audit";
+import { appendAuditEvent, storedAuditEvent } from "../../audit";
 import { db } from "../../db";
 import { blobStore } from "../../storage";
 import type { BlobStore } from "../../storage/blob-store";
@@ -89,22 +88,7 @@ async function readSnapshot(client: PrismaClient, projectId: string): Promise<{ 
           select: { seq: true, prevHash: true, hash: true },
         });
         audit = [
-          ...full.map((e): ArchivedAuditEvent => ({
-            redacted: false,
-            id: e.id,
-            seq: e.seq,
-            actorId: e.actorId,
-            projectId: e.projectId,
-            action: e.action,
-            entityType: e.entityType,
-            entityId: e.entityId,
-            before: (e.before ?? null) as AuditContent["before"],
-            after: (e.after ?? null) as AuditContent["after"],
-            ip: e.ip,
-            createdAt: e.createdAt.toISOString(),
-            prevHash: e.prevHash,
-            hash: e.hash,
-          })),
+          ...full.map((e): ArchivedAuditEvent => ({ redacted: false, ...storedAuditEvent(e) })),
           ...others.map((e): ArchivedAuditEvent => ({ redacted: true, seq: e.seq, prevHash: e.prevHash, hash: e.hash })),
         ].sort((a, b) => a.seq - b.seq);
       }

@@ -1,6 +1,6 @@
 import "server-only";
 import { scopeOf, type Actor } from "@/lib/domain/permissions";
-import type { QueueState } from "@/lib/domain/queue";
+import type { QueueRowOf, QueueState } from "@/lib/domain/queue";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { findVisibleProject } from "../../access";
 import { db } from "../../db";
@@ -49,26 +49,8 @@ export function queuePageSql(where: Prisma.Sql, state: QueueState, page: number,
     ORDER BY ${queueOrderSql(state)}`;
 }
 
-/** One queue row: only what the table shows. */
-export interface QueueRow {
-  id: string;
-  reference: string;
-  title: string;
-  status: string;
-  version: number;
-  platform: string | null;
-  province: string | null;
-  tags: string[];
-  assigneeId: string | null;
-  assigneeName: string | null;
-  submittedByName: string;
-  createdAt: Date;
-  platformUploadedAt: Date | null;
-  sensitiveGraphic: boolean;
-  sensitiveIdentifiable: boolean;
-  sensitiveMinors: boolean;
-  sensitivePersonalData: boolean;
-}
+/** One queue row as the database returns it. */
+export type QueueRow = QueueRowOf<Date>;
 
 export interface QueuePage {
   project: { id: string; slug: string; name: string };
