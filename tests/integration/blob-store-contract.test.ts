@@ -282,6 +282,7 @@ describe.each([localDriver, s3Driver])("BlobStore contract: $name", (driver) => 
     const file = path.join(await mkdtemp(path.join(scratch, "adopt-")), "upload.bin");
     await writeFile(file, "bytes");
     await expect(store.adoptFile(file, key, 5)).rejects.toThrow();
+    await expect(store.adoptStream(Readable.from([Buffer.from("bytes")]), key, 5)).rejects.toThrow();
     expect(await sut.listBlobs()).toEqual([]);
   });
 
@@ -328,6 +329,46 @@ describe.each([localDriver, s3Driver])("BlobStore contract: $name", (driver) => 
     await expect(store.adoptFile(file, sha256, bytes.length)).resolves.toEqual({ sha256, sizeBytes: bytes.length, created: false });
     expect(await exists(file)).toBe(false);
     expect(await sut.listBlobs()).toEqual([layout(sha256)]);
+  });
+
+  it("adoptStream stores a stream under the given hash and reports created:false on repeat without reading it", async () => {
+    const chunks = [Buffer.from(`parts of an upload ${randomUUID()}`), Buffer.from([0, 1, 2, 255])];
+    const sha256 = sha256Of(chunks);
+    const size = sizeOf(chunks);
+
+    await expect(store.adoptStream(Readable.from(chunks), sha256, size)).resolves.toEqual({ sha256, sizeBytes: size, created: true });
+    expect(await readAll(await store.open(sha256))).toEqual(Buffer.concat(chunks));
+
+    let read = false;
+    const again = Readable.from(
+      (async function* () {
+        read = true;
+        yield* chunks;
+      })(),
+    );
+    await expect(store.adoptStream(again, sha256, size)).resolves.toEqual({ sha256, sizeBytes: size, created: false });
+    expect(read).toBe(false);
+    expect(again.destroyed).toBe(true);
+    expect(await sut.listBlobs()).toEqual([layout(sha256)]);
+    expect(await sut.listIncoming()).toEqual([]);
+  });
+
+  it.each([
+    ["a small stream (one write)", 4 * 1024],
+    ["a 12 MiB stream (multipart)", 12 * MiB],
+  ])("adoptStream refuses %s whose bytes do not match the hash, and stores nothing", async (_label, size) => {
+    const claimed = sha256Of(generate(21, size));
+    // Same length, one byte different: only the hash can tell.
+    const tampered = [...generate(21, size)];
+    tampered[tampered.length - 1]![0]! ^= 0xff;
+
+    await expect(store.adoptStream(Readable.from(tampered), claimed, size)).rejects.toThrow(/do not match/);
+    // A stream of the right bytes but the wrong length is refused too.
+    await expect(store.adoptStream(Readable.from(generate(21, size)), claimed, size + 1)).rejects.toThrow(/do not match/);
+
+    expect(await store.has(claimed)).toBe(false);
+    expect(await sut.listBlobs()).toEqual([]);
+    expect(await sut.listIncoming()).toEqual([]);
   });
 
   it("round-trips a 12 MiB stream and a 12 MiB adopted file", async () => {

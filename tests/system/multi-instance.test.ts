@@ -1,16 +1,19 @@
-// Two production web instances and one worker sharing PostgreSQL, an S3-compatible bucket
-// (s3rver) and the upload folder, started with the documented commands (db:migrate,
-// start:prod, worker): an upload begun on A is finished on B with the file's SHA-256, the
-// worker processes it, a reviewer on B opens what was submitted on A, and both instances
-// serve the same public dataset.
+// Two production web instances and one worker sharing nothing but PostgreSQL and an
+// S3-compatible bucket (s3rver), started with the documented commands (db:migrate, start:prod,
+// worker). Each instance has its own upload folder, which stays empty: a resumable upload begun
+// on A lives as part objects in the bucket, with its progress and hash state in PostgreSQL, and
+// is finished on B with the file's SHA-256. The worker processes it and a reviewer on B opens
+// what was submitted on A. An editor then publishes an incident on A through the app's own
+// server action, and both instances serve it in the public dataset, with the public copy of its
+// media that the worker made.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import * as tus from "tus-js-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../../lib/infra/embedded-postgres";
@@ -32,11 +35,14 @@ const SECRET = randomBytes(32).toString("base64url");
 const BUCKET = "groundtruth-multi";
 const scratch = mkdtempSync(path.join(os.tmpdir(), "groundtruth-multi-"));
 const origins = PORTS.map((port) => `http://127.0.0.1:${port}`) as [string, string];
+/** Each instance's own upload folder: nothing of a resumable upload may land in either. */
+const uploadFolders = PORTS.map((_port, index) => path.join(scratch, `uploads-${"AB"[index]}`)) as [string, string];
 const children: { name: string; child: ChildProcess; log: string }[] = [];
 let postgres: EmbeddedPostgresHandle | null = null;
 let s3rver: S3rverServer | null = null;
 type Env = NodeJS.ProcessEnv;
 let env: Env = { ...process.env };
+let bucket: S3Client | null = null;
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
@@ -76,15 +82,35 @@ async function signIn(origin: string, email: string): Promise<string> {
   return session;
 }
 
+/** The part objects of a partial upload in the bucket (object-upload-store.ts). */
+async function partObjects(uploadId: string): Promise<{ key: string; size: number }[]> {
+  const page = await bucket!.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `uploads/${uploadId}/` }));
+  return (page.Contents ?? []).map((object) => ({ key: object.Key!, size: object.Size ?? 0 }));
+}
+
+/** Files in a folder, if it exists at all (with the bucket, instances never create theirs). */
+function filesIn(folder: string): string[] {
+  return existsSync(folder) ? readdirSync(folder) : [];
+}
+
+/** The id under which this build serves a server action, from Next's own manifest. */
+function serverActionId(filename: string, exportedName: string): string {
+  const manifest = JSON.parse(readFileSync(path.join(root, ".next", "server", "server-reference-manifest.json"), "utf8")) as {
+    node: Record<string, { filename?: string; exportedName?: string }>;
+  };
+  const found = Object.entries(manifest.node).find(([, action]) => action.filename === filename && action.exportedName === exportedName);
+  if (!found) throw new Error(`the build has no server action ${exportedName} from ${filename}`);
+  return found[0];
+}
+
 beforeAll(async () => {
   postgres = await startEmbeddedPostgres({ clusterDir: path.join(scratch, "postgres"), port: PG_PORT });
   await ensureDatabase(postgres.serverUrl, "groundtruth");
   s3rver = new S3rver({ address: "127.0.0.1", port: S3_PORT, silent: true, directory: path.join(scratch, "s3") });
   await s3rver.run();
   const endpoint = `http://127.0.0.1:${S3_PORT}`;
-  const admin = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } });
-  await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  admin.destroy();
+  bucket = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } });
+  await bucket.send(new CreateBucketCommand({ Bucket: BUCKET }));
 
   env = {
     ...process.env,
@@ -95,8 +121,6 @@ beforeAll(async () => {
     GROUNDTRUTH_S3_BUCKET: BUCKET,
     GROUNDTRUTH_S3_ACCESS_KEY_ID: "S3RVER",
     GROUNDTRUTH_S3_SECRET_ACCESS_KEY: "S3RVER",
-    // Two instances on one machine share a local folder; across machines it is a shared mount.
-    GROUNDTRUTH_UPLOAD_DIR: path.join(scratch, "uploads"),
     GROUNDTRUTH_DATA_DIR: scratch,
     GROUNDTRUTH_DEMO_PASSWORD: PASSWORD,
     GROUNDTRUTH_CAPTURE_ALLOW_PRIVATE: "0",
@@ -118,7 +142,9 @@ beforeAll(async () => {
     writeFileSync(fingerprintFile(), sourceFingerprint());
   }
 
-  PORTS.forEach((port, index) => launch(`web-${"AB"[index]}`, "start:prod", { PORT: String(port), NEXTAUTH_URL: origins[index]! }));
+  PORTS.forEach((port, index) =>
+    launch(`web-${"AB"[index]}`, "start:prod", { PORT: String(port), NEXTAUTH_URL: origins[index]!, GROUNDTRUTH_UPLOAD_DIR: uploadFolders[index]! }),
+  );
   launch("worker", "worker");
   for (const origin of origins) {
     await until(async () => (await fetch(`${origin}/api/ready`)).status === 200, 90_000, `${origin}/api/ready`);
@@ -156,6 +182,7 @@ afterAll(async () => {
   );
   const { db } = await import("../../lib/server/db");
   await db().$disconnect().catch(() => {});
+  bucket?.destroy();
   await s3rver?.close().catch(() => {});
   await postgres?.stop().catch(() => {});
   rmSync(scratch, { recursive: true, force: true });
@@ -193,6 +220,10 @@ describe("two web instances and a worker", () => {
     });
     const uploadId = uploadPath.split("/").pop()!;
     expect(Number((await db().upload.findUniqueOrThrow({ where: { id: uploadId } })).receivedBytes)).toBe(chunkSize);
+    // What A received is in the bucket, not in A's folder: B has no way to see A's disk.
+    const parts = await partObjects(uploadId);
+    expect(parts.reduce((sum, part) => sum + part.size, 0)).toBe(chunkSize);
+    expect(filesIn(uploadFolders[0])).toEqual([]);
 
     // The same session cookie is valid on B: sessions are signed with the shared secret.
     await new Promise<void>((resolve, reject) => {
@@ -208,6 +239,8 @@ describe("two web instances and a worker", () => {
     });
     const stored = await db().upload.findUniqueOrThrow({ where: { id: uploadId } });
     expect(stored).toMatchObject({ state: "COMPLETE", sha256: sha256(bytes) });
+    expect(await partObjects(uploadId)).toEqual([]);
+    for (const folder of uploadFolders) expect(filesIn(folder)).toEqual([]);
 
     const contributor = await db().user.findUniqueOrThrow({ where: { email: "contributor@demo.groundtruth.test" } });
     const item = await submitEvidence(await actorFor(contributor.id), { projectId: project.id, title: "Two-instance upload", uploadIds: [uploadId] });
@@ -231,13 +264,73 @@ describe("two web instances and a worker", () => {
     expect(html).toContain(item.reference);
   });
 
-  it("serves the same public dataset from both instances", async () => {
-    const dataset = (origin: string) => fetch(`${origin}/api/public/v1/demo-witness/dataset/geojson`);
+  it("publishes an incident on A through the app's server action, and both instances serve it with its public media", async () => {
+    const { db } = await import("../../lib/server/db");
+    const project = await db().project.findUniqueOrThrow({ where: { slug: "demo-witness" }, select: { id: true, slug: true } });
+    const incident = await db().incident.findFirstOrThrow({
+      where: { projectId: project.id, reference: "DW-INC-002" },
+      select: { id: true, reference: true, version: true, evidence: { where: { isLead: false }, select: { item: { select: { id: true, reference: true } } } } },
+    });
+    expect(incident.evidence).toHaveLength(1);
+    const item = incident.evidence[0]!.item;
+    const dataset = (origin: string) => fetch(`${origin}/api/public/v1/${project.slug}/dataset/geojson`);
+    const featureIds = async (response: Response) => ((await response.json()) as { features: { id: string }[] }).features.map((feature) => feature.id);
+    expect(await featureIds(await dataset(origins[1]))).not.toContain(incident.reference);
+
+    // Exactly what the incident page's Publish button sends: a POST of the server action.
+    const editorCookie = await signIn(origins[0], "editor@demo.groundtruth.test");
+    const pagePath = `/projects/${project.slug}/incidents/${incident.reference}`;
+    const input = {
+      incidentId: incident.id,
+      expectedVersion: incident.version,
+      withholdLocation: false,
+      items: [{ itemId: item.id, title: "Published from instance A", withholdLocation: false }],
+      note: "Published by the multi-instance test.",
+    };
+    const published = await fetch(`${origins[0]}${pagePath}`, {
+      method: "POST",
+      headers: {
+        "Next-Action": serverActionId("app/projects/[slug]/publish/actions.ts", "publishIncidentAction"),
+        Accept: "text/x-component",
+        "Content-Type": "text/plain;charset=UTF-8",
+        Origin: origins[0],
+        Cookie: editorCookie,
+      },
+      body: JSON.stringify([input, pagePath]),
+    });
+    expect(published.status).toBe(200);
+    const reply = await published.text();
+    expect(reply).toContain('"ok":true');
+    expect(reply).toContain(`"reference":"${incident.reference}"`);
+
+    // Both instances read the dataset rebuilt on A from the shared database.
     const [a, b] = await Promise.all([dataset(origins[0]), dataset(origins[1])]);
     expect(a.status).toBe(200);
     expect(b.status).toBe(200);
     expect(a.headers.get("etag")).toBeTruthy();
     expect(b.headers.get("etag")).toBe(a.headers.get("etag"));
-    expect(await b.text()).toBe(await a.text());
+    const [bodyA, bodyB] = [await a.text(), await b.text()];
+    expect(bodyB).toBe(bodyA);
+    const features = (JSON.parse(bodyA) as { features: { id: string; properties: { sources: { id: string }[] } }[] }).features;
+    expect(features.find((feature) => feature.id === incident.reference)?.properties.sources.map((source) => source.id)).toEqual([item.reference]);
+
+    // The worker makes the public copy of the item's photo; each instance serves it from the bucket.
+    let media: { sha256: string; url: string }[] = [];
+    await until(
+      async () => {
+        const response = await fetch(`${origins[1]}/api/public/v1/${project.slug}/items/${item.reference}`);
+        media = ((await response.json()) as { media?: { sha256: string; url: string }[] }).media ?? [];
+        return response.status === 200 && media.length > 0;
+      },
+      120_000,
+      "the worker to publish the item's media",
+    );
+    for (const { sha256: expected, url } of media) {
+      for (const origin of origins) {
+        const response = await fetch(`${origin}${url}`);
+        expect(response.status).toBe(200);
+        expect(sha256(Buffer.from(await response.arrayBuffer()))).toBe(expected);
+      }
+    }
   });
 });

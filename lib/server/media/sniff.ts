@@ -23,7 +23,7 @@ export interface SniffedType {
  * claim, and a renamed executable must not pass as a video.
  */
 export async function sniffFile(filePath: string): Promise<SniffedType | null> {
-  const head = await readHead(filePath, SNIFF_BYTES);
+  const head = await readFileHead(filePath, SNIFF_BYTES);
   if (head.length === 0) return null;
   const found = await fileTypeFromBuffer(head);
   return found ? { mime: normalizeMediaType(found.mime), ext: found.ext } : null;
@@ -34,7 +34,14 @@ export async function sniffFile(filePath: string): Promise<SniffedType | null> {
  * not (empty, unrecognisable, or recognised as something that is not an image or video).
  */
 export async function assertAcceptedMedia(filePath: string): Promise<SniffedType & { kind: MediaKind }> {
-  const head = await readHead(filePath, SNIFF_BYTES);
+  return assertAcceptedMediaHead(await readFileHead(filePath, SNIFF_BYTES));
+}
+
+/**
+ * assertAcceptedMedia for bytes that are not in a local file (an upload kept in the bucket):
+ * `head` is the file's first SNIFF_BYTES bytes, or all of it when it is shorter.
+ */
+export async function assertAcceptedMediaHead(head: Uint8Array): Promise<SniffedType & { kind: MediaKind }> {
   if (head.length === 0) throw new DomainError("VALIDATION", "The file is empty.");
   const found = await fileTypeFromBuffer(head);
   if (!found) {
@@ -49,7 +56,7 @@ export async function assertAcceptedMedia(filePath: string): Promise<SniffedType
 }
 
 /** Up to `size` bytes from the start of the file; fewer when the file is shorter. */
-async function readHead(filePath: string, size: number): Promise<Uint8Array> {
+export async function readFileHead(filePath: string, size: number): Promise<Uint8Array> {
   const handle = await open(filePath, "r");
   try {
     const buffer = Buffer.alloc(size);

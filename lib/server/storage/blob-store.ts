@@ -21,6 +21,21 @@ export interface BlobStore {
    * the caller's file is gone afterwards either way.
    */
   adoptFile(filePath: string, sha256: string, sizeBytes: number): Promise<StoredBlob>;
+  /**
+   * Adopts a stream whose SHA-256 was already computed while it was received (a finished
+   * resumable upload kept in parts in the bucket). The bytes are hashed again as they are
+   * written, and unless they match `sha256` and `sizeBytes` the write is refused before anything
+   * lands under the content key, so a damaged part can never be stored under another file's
+   * hash. When identical bytes are already stored the source is not read, only destroyed.
+   */
+  adoptStream(source: Readable, sha256: string, sizeBytes: number): Promise<StoredBlob>;
   open(sha256: string): Promise<Readable>;
   has(sha256: string): Promise<boolean>;
+}
+
+/** Throws unless bytes read for adoptStream are exactly the ones their hash was computed over. */
+export function assertAdoptedBytesMatch(sha256: string, sizeBytes: number, readSha256: string, readBytes: number): void {
+  if (readSha256 !== sha256 || readBytes !== sizeBytes) {
+    throw new Error(`adopted bytes do not match: expected ${sizeBytes} bytes with SHA-256 ${sha256}, read ${readBytes} bytes with SHA-256 ${readSha256}`);
+  }
 }

@@ -5,7 +5,7 @@ import { access, chmod, copyFile, link, mkdir, open, rm } from "node:fs/promises
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { BlobStore, StoredBlob } from "./blob-store";
+import { assertAdoptedBytesMatch, type BlobStore, type StoredBlob } from "./blob-store";
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -41,19 +41,52 @@ export class LocalBlobStore implements BlobStore {
     try {
       await pipeline(source, meter, createWriteStream(tempPath, { flags: "wx", mode: 0o444 }));
       const sha256 = hash.digest("hex");
-      const finalPath = this.pathFor(sha256);
-      await mkdir(path.dirname(finalPath), { recursive: true });
-      try {
-        // link() fails if the target exists, so an existing original is never replaced.
-        await link(tempPath, finalPath);
-        await chmod(finalPath, 0o444);
-        return { sha256, sizeBytes, created: true };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "EEXIST") return { sha256, sizeBytes, created: false };
-        throw error;
-      }
+      return { sha256, sizeBytes, created: await this.linkIntoPlace(tempPath, sha256) };
     } finally {
       await rm(tempPath, { force: true });
+    }
+  }
+
+  async adoptStream(source: Readable, sha256: string, sizeBytes: number): Promise<StoredBlob> {
+    try {
+      this.pathFor(sha256); // refuses a malformed key before reading anything
+      if (await this.has(sha256)) return { sha256, sizeBytes, created: false };
+      const tempPath = path.join(this.root, "incoming", randomUUID());
+      await mkdir(path.dirname(tempPath), { recursive: true });
+      const hash = createHash("sha256");
+      let received = 0;
+      const meter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          hash.update(chunk);
+          received += chunk.length;
+          callback(null, chunk);
+        },
+      });
+      try {
+        await pipeline(source, meter, createWriteStream(tempPath, { flags: "wx", mode: 0o444 }));
+        assertAdoptedBytesMatch(sha256, sizeBytes, hash.digest("hex"), received);
+        return { sha256, sizeBytes, created: await this.linkIntoPlace(tempPath, sha256) };
+      } finally {
+        await rm(tempPath, { force: true });
+      }
+    } finally {
+      // Unread when the blob already existed or the key was refused; a no-op once consumed.
+      source.destroy();
+    }
+  }
+
+  /** Links a complete temporary file to its content path; false when that blob already existed. */
+  private async linkIntoPlace(tempPath: string, sha256: string): Promise<boolean> {
+    const finalPath = this.pathFor(sha256);
+    await mkdir(path.dirname(finalPath), { recursive: true });
+    try {
+      // link() fails if the target exists, so an existing original is never replaced.
+      await link(tempPath, finalPath);
+      await chmod(finalPath, 0o444);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw error;
     }
   }
 

@@ -19,7 +19,7 @@ import {
   type CompletedPart,
 } from "@aws-sdk/client-s3";
 import { logger } from "../logger";
-import { type BlobStore, type StoredBlob } from "./blob-store";
+import { assertAdoptedBytesMatch, type BlobStore, type StoredBlob } from "./blob-store";
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const MiB = 1024 * 1024;
@@ -54,6 +54,55 @@ export interface S3BlobStoreOptions {
   copyPartSizeBytes?: number;
 }
 
+/** A bucket, the client that reaches it and the key prefix everything of ours lives under. */
+export interface S3Location {
+  client: S3Client;
+  bucket: string;
+  /** Prepended to every key verbatim, e.g. "groundtruth/" (include the trailing slash). */
+  prefix: string;
+}
+
+/**
+ * Settings for GROUNDTRUTH_STORAGE=s3, shared by the blob store and the store of partial
+ * uploads: GROUNDTRUTH_S3_ENDPOINT, GROUNDTRUTH_S3_BUCKET, GROUNDTRUTH_S3_ACCESS_KEY_ID and
+ * GROUNDTRUTH_S3_SECRET_ACCESS_KEY are required; GROUNDTRUTH_S3_REGION defaults to us-east-1,
+ * GROUNDTRUTH_S3_FORCE_PATH_STYLE to true (what MinIO, Ceph, Garage and most self-hosted
+ * servers need), GROUNDTRUTH_S3_PREFIX to "".
+ */
+export function s3LocationFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): S3Location {
+  const required = [
+    "GROUNDTRUTH_S3_ENDPOINT",
+    "GROUNDTRUTH_S3_BUCKET",
+    "GROUNDTRUTH_S3_ACCESS_KEY_ID",
+    "GROUNDTRUTH_S3_SECRET_ACCESS_KEY",
+  ] as const;
+  const missing = required.filter((name) => !env[name]?.trim());
+  if (missing.length > 0) {
+    throw new Error(`S3 blob storage (GROUNDTRUTH_STORAGE=s3) needs ${missing.join(", ")}: missing or empty`);
+  }
+  const endpoint = env.GROUNDTRUTH_S3_ENDPOINT!.trim();
+  try {
+    new URL(endpoint);
+  } catch {
+    throw new Error(`GROUNDTRUTH_S3_ENDPOINT must be a URL such as https://s3.example.org, got "${endpoint}"`);
+  }
+  const client = new S3Client({
+    endpoint,
+    region: env.GROUNDTRUTH_S3_REGION?.trim() || "us-east-1",
+    forcePathStyle: parseBoolean(env.GROUNDTRUTH_S3_FORCE_PATH_STYLE, true, "GROUNDTRUTH_S3_FORCE_PATH_STYLE"),
+    credentials: {
+      accessKeyId: env.GROUNDTRUTH_S3_ACCESS_KEY_ID!.trim(),
+      secretAccessKey: env.GROUNDTRUTH_S3_SECRET_ACCESS_KEY!.trim(),
+    },
+    // Send/verify the SDK's CRC checksums only where the API requires them: many
+    // S3-compatible servers reject or mis-store the default aws-chunked checksum encoding.
+    // Integrity comes from the SHA-256 content address anyway.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+  return { client, bucket: env.GROUNDTRUTH_S3_BUCKET!.trim(), prefix: env.GROUNDTRUTH_S3_PREFIX ?? "" };
+}
+
 /**
  * Blobs in an S3-compatible bucket under <prefix>blobs/ab/cd/<sha256>, never overwritten.
  *
@@ -85,44 +134,9 @@ export class S3BlobStore implements BlobStore {
     this.copyPartSizeBytes = sizeOption("copyPartSizeBytes", options.copyPartSizeBytes, GiB, MIN_PART_BYTES, MAX_PART_BYTES);
   }
 
-  /**
-   * Settings for GROUNDTRUTH_STORAGE=s3: GROUNDTRUTH_S3_ENDPOINT, GROUNDTRUTH_S3_BUCKET,
-   * GROUNDTRUTH_S3_ACCESS_KEY_ID and GROUNDTRUTH_S3_SECRET_ACCESS_KEY are required;
-   * GROUNDTRUTH_S3_REGION defaults to us-east-1, GROUNDTRUTH_S3_FORCE_PATH_STYLE to true
-   * (what MinIO, Ceph, Garage and most self-hosted servers need), GROUNDTRUTH_S3_PREFIX to "".
-   */
+  /** The configured bucket (GROUNDTRUTH_STORAGE=s3); see s3LocationFromEnv for the settings. */
   static fromEnv(env: Readonly<Record<string, string | undefined>> = process.env): S3BlobStore {
-    const required = [
-      "GROUNDTRUTH_S3_ENDPOINT",
-      "GROUNDTRUTH_S3_BUCKET",
-      "GROUNDTRUTH_S3_ACCESS_KEY_ID",
-      "GROUNDTRUTH_S3_SECRET_ACCESS_KEY",
-    ] as const;
-    const missing = required.filter((name) => !env[name]?.trim());
-    if (missing.length > 0) {
-      throw new Error(`S3 blob storage (GROUNDTRUTH_STORAGE=s3) needs ${missing.join(", ")}: missing or empty`);
-    }
-    const endpoint = env.GROUNDTRUTH_S3_ENDPOINT!.trim();
-    try {
-      new URL(endpoint);
-    } catch {
-      throw new Error(`GROUNDTRUTH_S3_ENDPOINT must be a URL such as https://s3.example.org, got "${endpoint}"`);
-    }
-    const client = new S3Client({
-      endpoint,
-      region: env.GROUNDTRUTH_S3_REGION?.trim() || "us-east-1",
-      forcePathStyle: parseBoolean(env.GROUNDTRUTH_S3_FORCE_PATH_STYLE, true, "GROUNDTRUTH_S3_FORCE_PATH_STYLE"),
-      credentials: {
-        accessKeyId: env.GROUNDTRUTH_S3_ACCESS_KEY_ID!.trim(),
-        secretAccessKey: env.GROUNDTRUTH_S3_SECRET_ACCESS_KEY!.trim(),
-      },
-      // Send/verify the SDK's CRC checksums only where the API requires them: many
-      // S3-compatible servers reject or mis-store the default aws-chunked checksum encoding.
-      // Integrity comes from the SHA-256 content address anyway.
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    });
-    return new S3BlobStore({ client, bucket: env.GROUNDTRUTH_S3_BUCKET!.trim(), prefix: env.GROUNDTRUTH_S3_PREFIX ?? "" });
+    return new S3BlobStore(s3LocationFromEnv(env));
   }
 
   private keyFor(sha256: string): string {
@@ -137,9 +151,11 @@ export class S3BlobStore implements BlobStore {
     let failed = true;
     try {
       // Hash and count in the same pass that uploads: the bytes are read exactly once.
-      await this.writeObject(tempKey, source, this.partSizeBytes, false, (chunk) => {
-        hash.update(chunk);
-        sizeBytes += chunk.length;
+      await this.writeObject(tempKey, source, this.partSizeBytes, false, {
+        onChunk: (chunk) => {
+          hash.update(chunk);
+          sizeBytes += chunk.length;
+        },
       });
       const sha256 = hash.digest("hex");
       const finalKey = this.keyFor(sha256);
@@ -159,11 +175,33 @@ export class S3BlobStore implements BlobStore {
       // The hash is trusted (computed while the file was received), so the file goes straight
       // to its content key; the conditional write keeps a concurrent writer's copy.
       const { size } = await stat(filePath);
-      const partSize = Math.max(this.partSizeBytes, Math.ceil(size / MAX_PARTS / MiB) * MiB);
-      const created = await this.writeObject(key, createReadStream(filePath), partSize, true);
+      const created = await this.writeObject(key, createReadStream(filePath), this.partSizeFor(size), true);
       return { sha256, sizeBytes, created };
     } finally {
       await rm(filePath, { force: true });
+    }
+  }
+
+  async adoptStream(source: Readable, sha256: string, sizeBytes: number): Promise<StoredBlob> {
+    try {
+      const key = this.keyFor(sha256);
+      if (await this.exists(key)) return { sha256, sizeBytes, created: false };
+      // Straight to the content key (no temporary object and copy), but checked before the
+      // object is committed: the last PutObject or CompleteMultipartUpload happens only after
+      // every byte was read and matched. A refused multipart upload is aborted.
+      const hash = createHash("sha256");
+      let received = 0;
+      const created = await this.writeObject(key, source, this.partSizeFor(sizeBytes), true, {
+        onChunk: (chunk) => {
+          hash.update(chunk);
+          received += chunk.length;
+        },
+        beforeCommit: () => assertAdoptedBytesMatch(sha256, sizeBytes, hash.digest("hex"), received),
+      });
+      return { sha256, sizeBytes, created };
+    } finally {
+      // Unread when the blob already existed or the key was refused; a no-op once consumed.
+      source.destroy();
     }
   }
 
@@ -189,6 +227,11 @@ export class S3BlobStore implements BlobStore {
     await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: signal });
   }
 
+  /** The configured part size, grown so that `size` bytes fit in MAX_PARTS parts. */
+  private partSizeFor(size: number): number {
+    return Math.max(this.partSizeBytes, Math.ceil(size / MAX_PARTS / MiB) * MiB);
+  }
+
   private async exists(key: string): Promise<boolean> {
     try {
       await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
@@ -203,13 +246,15 @@ export class S3BlobStore implements BlobStore {
    * Streams `source` to `key`: one PutObject when it fits in a part, otherwise a multipart
    * upload with one part in flight while the next is read (memory ≈ 3 × partSize). A failed
    * multipart upload is aborted. Returns false when `ifNoneMatch` found the key taken.
+   * `onChunk` sees every byte as it is read; `beforeCommit` runs once the source is exhausted,
+   * before the object exists, and refuses the write by throwing.
    */
   private async writeObject(
     key: string,
     source: AsyncIterable<unknown>,
     partSize: number,
     ifNoneMatch: boolean,
-    onChunk?: (chunk: Buffer) => void,
+    hooks: { onChunk?: (chunk: Buffer) => void; beforeCommit?: () => void } = {},
   ): Promise<boolean> {
     const pending = new PendingBytes();
     const parts: CompletedPart[] = [];
@@ -246,11 +291,12 @@ export class S3BlobStore implements BlobStore {
     try {
       for await (const chunk of source) {
         const bytes = toBuffer(chunk);
-        onChunk?.(bytes);
+        hooks.onChunk?.(bytes);
         pending.push(bytes);
         // Strictly greater: a stream of exactly one part stays a single PutObject.
         while (pending.size > partSize) await sendPart(pending.take(partSize));
       }
+      hooks.beforeCommit?.();
       const last = pending.take(pending.size);
       if (partCount === 0) {
         const written = await this.conditionalWrite(ifNoneMatch, (IfNoneMatch) =>

@@ -10,7 +10,11 @@ export function maxUploadBytes(): number {
   return Number.isSafeInteger(parsed) && parsed > 0 ? parsed : DEFAULT_MAX_UPLOAD_BYTES;
 }
 
-/** Partial uploads live here until complete; then they move into the blob store. */
+/**
+ * With local storage, partial uploads live here until complete, then move into the blob store
+ * (several web instances must share it). With GROUNDTRUTH_STORAGE=s3 they live in the bucket
+ * instead (object-upload-store.ts); only single-request uploads still pass through as temporary files.
+ */
 export function uploadDir(): string {
   return path.resolve(process.env.GROUNDTRUTH_UPLOAD_DIR ?? path.join(dataDir(), "uploads"));
 }

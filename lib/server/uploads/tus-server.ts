@@ -1,10 +1,5 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { rm } from "node:fs/promises";
-import path from "node:path";
-import { Transform, type Readable } from "node:stream";
-import type http from "node:http";
-import { FileStore } from "@tus/file-store";
 import { Server, type Upload as TusUpload } from "@tus/server";
 import { DomainError } from "@/lib/domain/errors";
 import { can, type Actor } from "@/lib/domain/permissions";
@@ -13,49 +8,13 @@ import { db } from "../db";
 import { logger } from "../logger";
 import { blobStore } from "../storage";
 import { perceptualHash } from "../media/derivatives";
-import { assertAcceptedMedia } from "../media/sniff";
+import { assertAcceptedMediaHead, SNIFF_BYTES } from "../media/sniff";
 import { withLocalCopy } from "../storage/local-copy";
-import { maxUploadBytes, uploadDir } from "./config";
+import { maxUploadBytes } from "./config";
 import { PostgresLocker } from "./postgres-locker";
-import { hashFileRange, hasherFromState } from "./resumable-hash";
+import { configuredUploadStore, type UploadStore } from "./upload-store";
 
 export const UPLOAD_ROUTE = "/api/uploads";
-
-/** A tus FileStore that hashes every byte on its way to disk and saves the hash state per chunk. */
-class HashingFileStore extends FileStore {
-  async write(readable: http.IncomingMessage | Readable, id: string, offset: number): Promise<number> {
-    const row = await db().upload.findUnique({ where: { id }, select: { receivedBytes: true, hashState: true } });
-    if (!row) throw { status_code: 404, body: "Upload not found\n" };
-    const saved = Number(row.receivedBytes);
-    const filePath = path.join(this.directory, id);
-    // Normally saved === offset. After a crash mid-chunk the file can hold bytes the saved state
-    // has not seen: catch up on just those. A state ahead of the file cannot be trusted: restart.
-    const hasher = await hasherFromState(saved <= offset ? row.hashState : null);
-    await hashFileRange(hasher, filePath, saved <= offset ? saved : 0, offset);
-
-    let hashed = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hasher.update(chunk);
-        hashed += chunk.length;
-        callback(null, chunk);
-      },
-    });
-    readable.on("error", (error) => meter.destroy(error));
-    readable.pipe(meter);
-    const newOffset = await super.write(meter, id, offset);
-    // Save only a state that matches the bytes on disk exactly; otherwise the next chunk catches up.
-    const consistent = newOffset - offset === hashed;
-    await db().upload.update({
-      where: { id },
-      data: consistent
-        ? { receivedBytes: BigInt(newOffset), hashState: Buffer.from(hasher.save()) }
-        : { receivedBytes: BigInt(offset), hashState: Buffer.from((await hasherFromState(row.hashState)).save()) },
-    });
-    if (!consistent) logger.warn("upload chunk hash state discarded", { id, offset, newOffset, hashed });
-    return newOffset;
-  }
-}
 
 function tusError(status: number, message: string) {
   return { status_code: status, body: `${message}\n` };
@@ -64,14 +23,16 @@ function tusError(status: number, message: string) {
 export interface TusServerOptions {
   /** Who is asking: the web route reads the session; tests pass real actors directly. */
   resolveActor(request: Request): Promise<Actor | null>;
+  /** Folder of the local store (default GROUNDTRUTH_UPLOAD_DIR); unused with GROUNDTRUTH_STORAGE=s3. */
   directory?: string;
+  /** Where partial uploads are kept, instead of the one configuration picks (upload-store.ts). */
+  store?: UploadStore;
   path?: string;
   maxSize?: number;
 }
 
 export function createTusServer(options: TusServerOptions): Server {
-  const directory = options.directory ?? uploadDir();
-  const store = new HashingFileStore({ directory });
+  const store = options.store ?? configuredUploadStore({ directory: options.directory });
   return new Server({
     path: options.path ?? UPLOAD_ROUTE,
     datastore: store,
@@ -123,7 +84,7 @@ export function createTusServer(options: TusServerOptions): Server {
     },
     async onUploadFinish(_req, upload) {
       try {
-        await finishUpload(upload, directory);
+        await finishUpload(upload, store);
         return {};
       } catch (error) {
         if (error instanceof DomainError) throw tusError(415, error.message);
@@ -135,36 +96,31 @@ export function createTusServer(options: TusServerOptions): Server {
 }
 
 /** Digest, type check and move into the content-addressed store. Idempotent per upload. */
-async function finishUpload(upload: TusUpload, directory: string): Promise<void> {
+async function finishUpload(upload: TusUpload, store: UploadStore): Promise<void> {
   const row = await db().upload.findUniqueOrThrow({ where: { id: upload.id } });
   if (row.state !== "RECEIVING") return;
-  const filePath = path.join(directory, upload.id);
   const size = Number(row.sizeBytes);
-  const hasher = await hasherFromState(Number(row.receivedBytes) <= size ? row.hashState : null);
-  await hashFileRange(hasher, filePath, Number(row.receivedBytes) <= size ? Number(row.receivedBytes) : 0, size);
-  const sha256 = hasher.digest("hex");
+  const sha256 = await store.digest({ id: upload.id, sizeBytes: size, receivedBytes: Number(row.receivedBytes), hashState: row.hashState });
 
+  // Failing to read the head is our problem (the upload stays, to be retried); only a verdict on
+  // the bytes themselves rejects the upload.
+  const head = await store.readHead(upload.id, SNIFF_BYTES);
   let sniffed: { mime: string };
   try {
-    sniffed = await assertAcceptedMedia(filePath);
+    sniffed = await assertAcceptedMediaHead(head);
   } catch (error) {
     await db().upload.update({ where: { id: upload.id }, data: { state: "REJECTED", error: (error as Error).message } });
-    await removeUploadFiles(directory, upload.id);
+    await store.discard(upload.id);
     throw error;
   }
-  const store = await blobStore();
-  const stored = await store.adoptFile(filePath, sha256, size);
+  const stored = await store.moveToBlobStore(upload.id, sha256, size);
   // A perceptual hash now lets the submitter see near duplicates before confirming.
-  const phash = mediaKindOf(sniffed.mime) === "image" ? await withLocalCopy(store, sha256, (p) => perceptualHash(p)).catch(() => null) : null;
+  const phash = mediaKindOf(sniffed.mime) === "image" ? await withLocalCopy(await blobStore(), sha256, (p) => perceptualHash(p)).catch(() => null) : null;
   await db().upload.update({
     where: { id: upload.id },
     data: { state: "COMPLETE", sha256, sniffedMime: sniffed.mime, phash, receivedBytes: BigInt(size), hashState: null },
   });
-  await removeUploadFiles(directory, upload.id);
+  // The original is safely stored: a leftover partial copy is only garbage, not a failed upload.
+  await store.discard(upload.id).catch((error: unknown) => logger.warn("could not delete a finished upload's partial bytes", { id: upload.id, error }));
   logger.info("upload stored", { id: upload.id, sha256, size, deduplicated: !stored.created });
-}
-
-async function removeUploadFiles(directory: string, id: string): Promise<void> {
-  await rm(path.join(directory, id), { force: true });
-  await rm(path.join(directory, `${id}.json`), { force: true });
 }
