@@ -40,6 +40,10 @@ async function main() {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     console.log(JSON.stringify({ baselineRss, peakRss }));
     web.close();
+    // Close the pool before PostgreSQL stops, or its idle connections report the shutdown as an error.
+    const { db } = await import("@/lib/server/db");
+    const { closeUploadLockPool } = await import("@/lib/server/uploads/postgres-locker");
+    await Promise.all([db().$disconnect(), closeUploadLockPool()]);
     await server.stop();
     process.exit(0);
   });

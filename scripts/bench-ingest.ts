@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
+import http from "node:http";
 import { copyFile, mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -44,6 +45,45 @@ function tusUpload(port: number, filePath: string, projectId: string): Promise<v
   });
 }
 
+// A bare node:http server in its own process: no framework, no tus, no database. "discard"
+// only receives; "hash+write" also computes SHA-256 with OpenSSL and writes to disk. This is
+// the ceiling any Node upload endpoint on this machine can reach, printed for reference.
+const BARE_SERVER = `
+const http = require("node:http"), fs = require("node:fs"), crypto = require("node:crypto");
+const mode = process.argv[1], target = process.argv[2];
+const server = http.createServer(async (req, res) => {
+  const hash = crypto.createHash("sha256");
+  const fd = mode === "hash+write" ? fs.openSync(target, "w") : null;
+  for await (const chunk of req) if (fd !== null) { hash.update(chunk); fs.writeSync(fd, chunk); }
+  if (fd !== null) fs.closeSync(fd);
+  res.end(hash.digest("hex"));
+});
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`;
+
+async function bareHttpMbS(filePath: string, mode: "discard" | "hash+write", scratch: string): Promise<number> {
+  const server = spawn(process.execPath, ["-e", BARE_SERVER, mode, path.join(scratch, "bare.bin")], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      server.stdout!.once("data", (data: Buffer) => resolve(Number(String(data).trim())));
+      server.once("exit", (code) => reject(new Error(`reference server exited (${code})`)));
+    });
+    const started = process.hrtime.bigint();
+    await new Promise<void>((resolve, reject) => {
+      const request = http.request({ host: "127.0.0.1", port, method: "PUT", headers: { "Content-Length": SIZE } }, (response) => {
+        response.resume();
+        response.on("end", () => resolve());
+      });
+      request.on("error", reject);
+      createReadStream(filePath, { highWaterMark: 1 << 20 }).pipe(request);
+    });
+    return mb(SIZE) / (Number(process.hrtime.bigint() - started) / 1e9);
+  } finally {
+    server.kill();
+    await rm(path.join(scratch, "bare.bin"), { force: true });
+  }
+}
+
 async function main() {
   const root = await mkdtemp(path.join(os.tmpdir(), "groundtruth-bench-"));
   const source = path.join(root, "source.mp4");
@@ -58,6 +98,10 @@ async function main() {
     await rm(path.join(root, "copy.mp4"));
     const copyMbS = mb(SIZE) / copySeconds;
     console.log(`Plain local copy: ${copySeconds.toFixed(2)} s (${copyMbS.toFixed(0)} MiB/s)`);
+    for (const mode of ["discard", "hash+write"] as const) {
+      const bare = await bareHttpMbS(source, mode, root);
+      console.log(`Reference, bare node:http server (${mode}): ${bare.toFixed(0)} MiB/s, ratio ${(bare / copyMbS).toFixed(3)}`);
+    }
 
     const server = spawn(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "--conditions=react-server", "scripts/bench-ingest-server.ts"], {
       env: { ...process.env, BENCH_ROOT: root, DATABASE_URL: "" },

@@ -11,7 +11,7 @@ import * as tus from "tus-js-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../lib/domain/permissions";
 import { db } from "../../lib/server/db";
-import { PostgresLocker } from "../../lib/server/uploads/postgres-locker";
+import { LOCK_POOL_APPLICATION_NAME, PostgresLocker } from "../../lib/server/uploads/postgres-locker";
 import { createTusServer } from "../../lib/server/uploads/tus-server";
 import { actorFor, makeProject, makeUser } from "../support/fixtures";
 
@@ -140,5 +140,20 @@ describe("PostgresLocker", () => {
     await first.unlock();
     await second.lock(AbortSignal.timeout(2_000), () => {});
     await second.unlock();
+  });
+
+  it("survives the server dropping its idle lock connections, and locks again afterwards", async () => {
+    const lock = new PostgresLocker().newLock(`dropped-${Date.now()}`);
+    await lock.lock(AbortSignal.timeout(2_000), () => {});
+    await lock.unlock();
+    // The released connection now idles in the pool; the server ends it, as a restart would.
+    // (The subquery keeps PostgreSQL from calling pg_terminate_backend before filtering.)
+    const terminated = await db().$queryRaw<Array<{ ended: boolean }>>`
+      SELECT pg_terminate_backend(pid) AS ended FROM (SELECT pid FROM pg_stat_activity WHERE application_name = ${LOCK_POOL_APPLICATION_NAME} OFFSET 0) locks`;
+    expect(terminated.filter((row) => row.ended).length).toBeGreaterThan(0);
+    // Unhandled, the pool's error event would end this process (and fail the run) right here.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await lock.lock(AbortSignal.timeout(2_000), () => {});
+    await lock.unlock();
   });
 });

@@ -1,6 +1,7 @@
 import "server-only";
 import pg from "pg";
 import { ERRORS, MemoryLocker, type Lock, type Locker, type RequestRelease } from "@tus/server";
+import { logger } from "../logger";
 
 // tus's default MemoryLocker only serialises requests inside one process. With several web
 // instances, two PATCHes for one upload could reach different instances and interleave their
@@ -9,11 +10,19 @@ import { ERRORS, MemoryLocker, type Lock, type Locker, type RequestRelease } fro
 // waits for the other to finish.
 
 const POLL_MS = 100;
+/** Shown in pg_stat_activity, so operators (and tests) can tell these sessions apart. */
+export const LOCK_POOL_APPLICATION_NAME = "groundtruth-upload-locks";
 let pool: pg.Pool | null = null;
 
 function lockPool(): pg.Pool {
   // Separate from Prisma's pool: an advisory lock belongs to one session for its whole life.
-  pool ??= new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.GROUNDTRUTH_UPLOAD_LOCK_POOL_SIZE ?? 20) });
+  if (!pool) {
+    pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.GROUNDTRUTH_UPLOAD_LOCK_POOL_SIZE ?? 20), application_name: LOCK_POOL_APPLICATION_NAME });
+    // An idle connection dropped by the server (restart, failover, idle timeout) is reported
+    // here; without a listener Node would treat it as unhandled and stop the web process. The
+    // pool has already discarded the connection and opens a new one when next asked.
+    pool.on("error", (error) => logger.warn("upload lock connection lost", { error }));
+  }
   return pool;
 }
 
@@ -75,4 +84,11 @@ class PostgresLock implements Lock {
 
 function lockKey(id: string): string {
   return `groundtruth:upload:${id}`;
+}
+
+/** Closes the lock connections (scripts and tests that end their process cleanly). */
+export async function closeUploadLockPool(): Promise<void> {
+  const closing = pool;
+  pool = null;
+  await closing?.end();
 }

@@ -7,7 +7,13 @@ import { parseInput } from "../../validation";
 
 /** Unread count for the header; only ever the actor's own notifications. */
 export async function unreadNotificationCount(actor: Actor): Promise<number> {
-  return db().notification.count({ where: { userId: actor.userId, readAt: null, projectId: { in: Object.keys(actor.memberships) } } });
+  const projectIds = Object.keys(actor.memberships);
+  if (projectIds.length === 0) return 0;
+  // Every signed-in page shows this count: one plain query rather than a compiled ORM count.
+  const rows = await db().$queryRaw<Array<{ unread: number }>>`
+    SELECT count(*)::int AS "unread" FROM "Notification"
+    WHERE "userId" = ${actor.userId} AND "readAt" IS NULL AND "projectId" = ANY(${projectIds}::text[])`;
+  return rows[0]?.unread ?? 0;
 }
 
 export async function listNotifications(actor: Actor) {
