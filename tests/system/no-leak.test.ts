@@ -136,8 +136,16 @@ async function seed(): Promise<Seeded> {
   await publishIncident(editor, { incidentId: retracted.id, expectedVersion: 0 });
   await unpublishIncident(editor, { incidentId: retracted.id, reason: M.internalReason });
   // Make the public copies of the media now (the app's own worker may race us: both are idempotent).
+  // When the app's worker holds one of the jobs, draining here skips it: wait for it to finish.
   await drainJobs(50);
-  const publicMedia = await db().publicMedia.count({ where: { itemId: { in: [a.id, b.id] } } });
+  const countPublicMedia = () => db().publicMedia.count({ where: { itemId: { in: [a.id, b.id] } } });
+  const deadline = Date.now() + 60_000;
+  let publicMedia = await countPublicMedia();
+  while (publicMedia < 2 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await drainJobs(10);
+    publicMedia = await countPublicMedia();
+  }
   expect(publicMedia).toBeGreaterThanOrEqual(2);
 
   const ids = await db().$queryRaw<Array<{ id: string }>>`
