@@ -35,7 +35,14 @@ async function main() {
   }
   mkdirSync(path.join(root, "s3"), { recursive: true });
 
-  const postgres = await startEmbeddedPostgres({ clusterDir: path.join(root, "postgres"), port: postgresPort, log: say });
+  // PostgreSQL's own start-up chatter is left out; its warnings and errors are shown.
+  const postgres = await startEmbeddedPostgres({
+    clusterDir: path.join(root, "postgres"),
+    port: postgresPort,
+    log: (message) => {
+      if (/\b(WARNING|ERROR|FATAL|PANIC)\b/.test(message)) say(message);
+    },
+  });
   await ensureDatabase(postgres.serverUrl, "groundtruth");
   let S3rver: S3rverClass;
   try {
