@@ -1,11 +1,11 @@
 import "server-only";
-import { createHash, randomUUID } from "node:crypto";
-import { constants as fsConstants, createWriteStream } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { constants as fsConstants } from "node:fs";
 import { access, chmod, copyFile, link, mkdir, open, rm } from "node:fs/promises";
 import path from "node:path";
-import { Transform, type Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import type { Readable } from "node:stream";
 import { assertAdoptedBytesMatch, type BlobStore, type StoredBlob } from "./blob-store";
+import { writeFileHashed } from "./write-file-hashed";
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -28,19 +28,8 @@ export class LocalBlobStore implements BlobStore {
     const incoming = path.join(this.root, "incoming");
     await mkdir(incoming, { recursive: true });
     const tempPath = path.join(incoming, randomUUID());
-    const hash = createHash("sha256");
-    let sizeBytes = 0;
-    // Hash and count in the same pass that writes: the bytes are read exactly once.
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        sizeBytes += chunk.length;
-        callback(null, chunk);
-      },
-    });
     try {
-      await pipeline(source, meter, createWriteStream(tempPath, { flags: "wx", mode: 0o444 }));
-      const sha256 = hash.digest("hex");
+      const { sha256, sizeBytes } = await writeFileHashed(source, tempPath);
       return { sha256, sizeBytes, created: await this.linkIntoPlace(tempPath, sha256) };
     } finally {
       await rm(tempPath, { force: true });
@@ -53,18 +42,9 @@ export class LocalBlobStore implements BlobStore {
       if (await this.has(sha256)) return { sha256, sizeBytes, created: false };
       const tempPath = path.join(this.root, "incoming", randomUUID());
       await mkdir(path.dirname(tempPath), { recursive: true });
-      const hash = createHash("sha256");
-      let received = 0;
-      const meter = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          hash.update(chunk);
-          received += chunk.length;
-          callback(null, chunk);
-        },
-      });
       try {
-        await pipeline(source, meter, createWriteStream(tempPath, { flags: "wx", mode: 0o444 }));
-        assertAdoptedBytesMatch(sha256, sizeBytes, hash.digest("hex"), received);
+        const received = await writeFileHashed(source, tempPath);
+        assertAdoptedBytesMatch(sha256, sizeBytes, received.sha256, received.sizeBytes);
         return { sha256, sizeBytes, created: await this.linkIntoPlace(tempPath, sha256) };
       } finally {
         await rm(tempPath, { force: true });

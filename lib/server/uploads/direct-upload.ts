@@ -1,10 +1,8 @@
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { forbidden } from "@/lib/domain/errors";
 import { sanitizeFilename } from "@/lib/domain/media-types";
@@ -12,6 +10,7 @@ import { can, type Actor } from "@/lib/domain/permissions";
 import { db } from "../db";
 import { assertAcceptedMedia } from "../media/sniff";
 import { blobStore } from "../storage";
+import { writeFileHashed } from "../storage/write-file-hashed";
 import { uploadDir } from "./config";
 
 /**
@@ -27,17 +26,7 @@ export async function storeDirectUpload(actor: Actor, projectId: string, file: F
   await mkdir(directory, { recursive: true });
   const tempPath = path.join(directory, `direct-${id}`);
   try {
-    const hash = createHash("sha256");
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        size += chunk.length;
-        callback(null, chunk);
-      },
-    });
-    await pipeline(Readable.fromWeb(file.stream() as WebReadableStream<Uint8Array>), meter, createWriteStream(tempPath, { flags: "wx" }));
-    const sha256 = hash.digest("hex");
+    const { sha256, sizeBytes: size } = await writeFileHashed(Readable.fromWeb(file.stream() as WebReadableStream<Uint8Array>), tempPath, 0o600);
     const sniffed = await assertAcceptedMedia(tempPath);
     await (await blobStore()).adoptFile(tempPath, sha256, size);
     await db().upload.create({
