@@ -1,10 +1,13 @@
 // `npm run bench:ingest`: uploads a 1 GiB file through the real resumable upload server on
 // loopback and compares its throughput with a plain local copy of the same file; reports the
-// upload server's peak RSS growth. Size can be changed with BENCH_BYTES.
+// upload server's peak RSS growth. Size can be changed with BENCH_BYTES. BENCH_STORAGE=s3 keeps
+// the partial upload and the original in an S3-compatible bucket (s3rver, run by this script
+// outside the measured process) instead of local folders, as a multi-instance install does.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import http from "node:http";
+import { createRequire } from "node:module";
 import { copyFile, mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +15,31 @@ import readline from "node:readline";
 import * as tus from "tus-js-client";
 
 const SIZE = Number(process.env.BENCH_BYTES ?? 1024 ** 3);
+const STORAGE = process.env.BENCH_STORAGE === "s3" ? "s3" : "local";
+const S3_BUCKET = "bench";
+
+interface S3rverServer {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+}
+type S3rverClass = new (options: { address: string; port: number; silent: boolean; directory: string; configureBuckets: Array<{ name: string }> }) => S3rverServer;
+
+/** The settings that point the upload server at a bucket on a fresh s3rver. */
+async function startBucket(root: string): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
+  const S3rver = createRequire(import.meta.url)("s3rver") as S3rverClass;
+  const s3 = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: path.join(root, "s3"), configureBuckets: [{ name: S3_BUCKET }] });
+  const { port } = await s3.run();
+  return {
+    env: {
+      GROUNDTRUTH_STORAGE: "s3",
+      GROUNDTRUTH_S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      GROUNDTRUTH_S3_BUCKET: S3_BUCKET,
+      GROUNDTRUTH_S3_ACCESS_KEY_ID: "S3RVER",
+      GROUNDTRUTH_S3_SECRET_ACCESS_KEY: "S3RVER",
+    },
+    close: () => s3.close(),
+  };
+}
 const mb = (bytes: number) => bytes / (1024 * 1024);
 
 async function makeFile(filePath: string): Promise<void> {
@@ -86,6 +114,7 @@ async function bareHttpMbS(filePath: string, mode: "discard" | "hash+write", scr
 
 async function main() {
   const root = await mkdtemp(path.join(os.tmpdir(), "groundtruth-bench-"));
+  let bucket: Awaited<ReturnType<typeof startBucket>> | null = null;
   const source = path.join(root, "source.mp4");
   try {
     console.log(`Creating a ${mb(SIZE).toFixed(0)} MiB test file...`);
@@ -103,8 +132,10 @@ async function main() {
       console.log(`Reference, bare node:http server (${mode}): ${bare.toFixed(0)} MiB/s, ratio ${(bare / copyMbS).toFixed(3)}`);
     }
 
+    bucket = STORAGE === "s3" ? await startBucket(root) : null;
+    console.log(`Storage: ${STORAGE === "s3" ? "S3-compatible bucket (s3rver on loopback)" : "local folders"}`);
     const server = spawn(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "--conditions=react-server", "scripts/bench-ingest-server.ts"], {
-      env: { ...process.env, BENCH_ROOT: root, DATABASE_URL: "" },
+      env: { ...process.env, BENCH_ROOT: root, DATABASE_URL: "", ...(bucket?.env ?? { GROUNDTRUTH_STORAGE: "local" }) },
       stdio: ["ignore", "pipe", "inherit"],
     });
     const lines = readline.createInterface({ input: server.stdout! });
@@ -131,12 +162,13 @@ async function main() {
     server.kill("SIGTERM");
     const { baselineRss, peakRss } = (await memory) as { baselineRss: number; peakRss: number };
     const growthMb = mb(peakRss - baselineRss);
-    const stored = await stat(path.join(root, "media")).then(() => true, () => false);
+    const stored = await stat(path.join(root, STORAGE === "s3" ? path.join("s3", S3_BUCKET, "blobs") : "media")).then(() => true, () => false);
 
     console.log(`Upload through the resumable endpoint: ${ingestSeconds.toFixed(2)} s (${ingestMbS.toFixed(0)} MiB/s), stored: ${stored}`);
     console.log(`Upload server RSS: baseline ${mb(baselineRss).toFixed(0)} MiB, peak ${mb(peakRss).toFixed(0)} MiB, growth ${growthMb.toFixed(1)} MiB`);
     console.log(`RESULT ingest_ratio=${(ingestMbS / copyMbS).toFixed(3)} rss_growth_mb=${growthMb.toFixed(1)} ingest_mb_s=${ingestMbS.toFixed(1)}`);
   } finally {
+    await bucket?.close();
     await rm(root, { recursive: true, force: true });
   }
 }
