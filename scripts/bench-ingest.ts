@@ -7,32 +7,24 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import http from "node:http";
-import { createRequire } from "node:module";
 import { copyFile, mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import * as tus from "tus-js-client";
+import { startS3rver } from "@/lib/infra/s3rver";
 
 const SIZE = Number(process.env.BENCH_BYTES ?? 1024 ** 3);
 const STORAGE = process.env.BENCH_STORAGE === "s3" ? "s3" : "local";
 const S3_BUCKET = "bench";
 
-interface S3rverServer {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-}
-type S3rverClass = new (options: { address: string; port: number; silent: boolean; directory: string; configureBuckets: Array<{ name: string }> }) => S3rverServer;
-
 /** The settings that point the upload server at a bucket on a fresh s3rver. */
 async function startBucket(root: string): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
-  const S3rver = createRequire(import.meta.url)("s3rver") as S3rverClass;
-  const s3 = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: path.join(root, "s3"), configureBuckets: [{ name: S3_BUCKET }] });
-  const { port } = await s3.run();
+  const s3 = await startS3rver({ directory: path.join(root, "s3"), buckets: [S3_BUCKET] });
   return {
     env: {
       GROUNDTRUTH_STORAGE: "s3",
-      GROUNDTRUTH_S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      GROUNDTRUTH_S3_ENDPOINT: s3.endpoint,
       GROUNDTRUTH_S3_BUCKET: S3_BUCKET,
       GROUNDTRUTH_S3_ACCESS_KEY_ID: "S3RVER",
       GROUNDTRUTH_S3_SECRET_ACCESS_KEY: "S3RVER",

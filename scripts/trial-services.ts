@@ -5,17 +5,11 @@
 // file for the web instances and the worker, then runs until Ctrl-C. Not for production: s3rver
 // keeps objects in a local folder and checks no real credentials.
 import { randomBytes } from "node:crypto";
-import { createRequire } from "node:module";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "@/lib/infra/config";
 import { ensureDatabase, isPortFree, startEmbeddedPostgres } from "@/lib/infra/embedded-postgres";
-
-interface S3rverServer {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-}
-type S3rverClass = new (options: { address: string; port: number; silent: boolean; directory: string; configureBuckets: Array<{ name: string }> }) => S3rverServer;
+import { startS3rver, type LocalS3Server } from "@/lib/infra/s3rver";
 
 const say = (line: string) => console.log(`[trial] ${line}`);
 
@@ -44,15 +38,16 @@ async function main() {
     },
   });
   await ensureDatabase(postgres.serverUrl, "groundtruth");
-  let S3rver: S3rverClass;
+  let s3: LocalS3Server;
   try {
-    S3rver = createRequire(import.meta.url)("s3rver") as S3rverClass;
-  } catch {
+    s3 = await startS3rver({ directory: path.join(root, "s3"), port: s3Port, buckets: [bucket] });
+  } catch (error) {
     await postgres.stop();
-    throw new Error("s3rver is a development dependency: install with `npm ci` (not --omit=dev) to use trial:services.");
+    if ((error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND") {
+      throw new Error("s3rver is a development dependency: install with `npm ci` (not --omit=dev) to use trial:services.");
+    }
+    throw error;
   }
-  const s3 = new S3rver({ address: "127.0.0.1", port: s3Port, silent: true, directory: path.join(root, "s3"), configureBuckets: [{ name: bucket }] });
-  await s3.run();
 
   // One secret for every instance, kept across restarts so sessions stay valid.
   const envFile = path.join(root, "groundtruth.env");
@@ -63,7 +58,7 @@ async function main() {
     `NEXTAUTH_SECRET=${secret}`,
     `NEXTAUTH_URL=http://127.0.0.1:3001`,
     `GROUNDTRUTH_STORAGE=s3`,
-    `GROUNDTRUTH_S3_ENDPOINT=http://127.0.0.1:${s3Port}`,
+    `GROUNDTRUTH_S3_ENDPOINT=${s3.endpoint}`,
     `GROUNDTRUTH_S3_BUCKET=${bucket}`,
     // s3rver's fixed development credentials.
     `GROUNDTRUTH_S3_ACCESS_KEY_ID=S3RVER`,

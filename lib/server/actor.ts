@@ -24,10 +24,10 @@ export async function loadActor(userId: string, sessionVersion: number): Promise
   // Runs on every signed-in request, so it is one plain query: the ORM's nested select costs
   // several times as much CPU (Prisma 6 compiles each query on the request's thread).
   const rows = await db().$queryRaw<
-    Array<{ id: string; email: string; name: string; isAdmin: boolean; active: boolean; sessionVersion: number; hasSecondFactor: boolean; memberships: Array<{ projectId: string; role: ProjectRole; requireTwoFactor: boolean }> }>
+    Array<{ id: string; email: string; name: string; isAdmin: boolean; active: boolean; sessionVersion: number; hasSecondFactor: boolean; memberships: Array<{ projectId: string; role: ProjectRole; settings: unknown }> }>
   >`
     SELECT u."id", u."email", u."name", u."isAdmin", u."active", u."sessionVersion", u."totpSecret" IS NOT NULL AS "hasSecondFactor",
-           coalesce((SELECT json_agg(json_build_object('projectId', m."projectId", 'role', m."role", 'requireTwoFactor', p."settings" -> 'requireTwoFactor' = 'true'::jsonb))
+           coalesce((SELECT json_agg(json_build_object('projectId', m."projectId", 'role', m."role", 'settings', p."settings"))
                      FROM "Membership" m JOIN "Project" p ON p."id" = m."projectId" WHERE m."userId" = u."id"), '[]'::json) AS "memberships"
     FROM "User" u WHERE u."id" = ${userId}`;
   const user = rows[0];
@@ -35,7 +35,7 @@ export async function loadActor(userId: string, sessionVersion: number): Promise
   const memberships: Record<string, ProjectRole> = {};
   const twoFactorMissingFor: string[] = [];
   for (const m of user.memberships) {
-    if (!user.hasSecondFactor && twoFactorRequiredFor({ requireTwoFactor: m.requireTwoFactor === true })) twoFactorMissingFor.push(m.projectId);
+    if (!user.hasSecondFactor && twoFactorRequiredFor(m.settings)) twoFactorMissingFor.push(m.projectId);
     else memberships[m.projectId] = m.role;
   }
   return { userId: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin, active: true, memberships, twoFactorMissingFor };

@@ -3,8 +3,6 @@
 // node:crypto over the same bytes the store was given.
 import { createHash, randomUUID } from "node:crypto";
 import { access, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { type AddressInfo } from "node:net";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -19,17 +17,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type BlobStore } from "../../lib/server/storage/blob-store";
 import { LocalBlobStore } from "../../lib/server/storage/local-blob-store";
 import { S3BlobStore } from "../../lib/server/storage/s3-blob-store";
+import { startS3rver, type LocalS3Server } from "../../lib/infra/s3rver";
 
 const MiB = 1024 * 1024;
 const BUCKET = "groundtruth-contract";
 
-// s3rver ships no type declarations; describe the little we use.
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-type S3rverClass = new (options: { address: string; port: number; silent: boolean; directory: string }) => S3rverServer;
-const S3rver = createRequire(import.meta.url)("s3rver") as S3rverClass;
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic test data
@@ -112,16 +104,15 @@ interface Driver {
 }
 
 let scratch: string;
-let s3rver: S3rverServer;
+let s3rver: LocalS3Server;
 let s3Endpoint: string;
 let s3Client: S3Client;
 
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), "gt-blob-contract-"));
   const directory = path.join(scratch, "s3rver");
-  s3rver = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory });
-  const { port } = await s3rver.run();
-  s3Endpoint = `http://127.0.0.1:${port}`;
+  s3rver = await startS3rver({ directory });
+  s3Endpoint = s3rver.endpoint;
   s3Client = testClient();
   await s3Client.send(new CreateBucketCommand({ Bucket: BUCKET }));
 });

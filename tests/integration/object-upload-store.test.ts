@@ -7,7 +7,6 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -23,14 +22,9 @@ import { expireAbandonedUploads } from "../../lib/server/uploads/expire-uploads"
 import { ObjectUploadStore } from "../../lib/server/uploads/object-upload-store";
 import { createTusServer } from "../../lib/server/uploads/tus-server";
 import { configuredUploadStore } from "../../lib/server/uploads/upload-store";
+import { startS3rver, type LocalS3Server } from "../../lib/infra/s3rver";
 import { actorFor, makeProject, makeUser } from "../support/fixtures";
 
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-type S3rverClass = new (options: { address: string; port: number; silent: boolean; directory: string }) => S3rverServer;
-const S3rver = createRequire(import.meta.url)("s3rver") as S3rverClass;
 
 const fixtures = path.resolve(import.meta.dirname, "..", "..", "..", "shared", "fixtures");
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
@@ -42,7 +36,7 @@ const BUCKET = "groundtruth-uploads";
 const PREFIX = `t-${randomUUID()}/`;
 const scratch = mkdtempSync(path.join(os.tmpdir(), "groundtruth-object-uploads-"));
 
-let s3rver: S3rverServer;
+let s3rver: LocalS3Server;
 let admin: S3Client;
 let endpoint: string;
 let project: { id: string };
@@ -162,9 +156,8 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10
 const video = () => readFileSync(path.join(fixtures, "video", "fluent-ffmpeg_IMG_0034.MOV"));
 
 beforeAll(async () => {
-  s3rver = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: path.join(scratch, "s3rver") });
-  const { port } = await s3rver.run();
-  endpoint = `http://127.0.0.1:${port}`;
+  s3rver = await startS3rver({ directory: path.join(scratch, "s3rver") });
+  endpoint = s3rver.endpoint;
   admin = s3Client();
   await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
   // The configured blob store (perceptual hashes, expiry) is this same bucket and prefix.

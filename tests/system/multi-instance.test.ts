@@ -9,8 +9,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
@@ -18,12 +16,8 @@ import * as tus from "tus-js-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../../lib/infra/embedded-postgres";
 import { fingerprintFile, needsBuild, nextBin, sourceFingerprint } from "../../lib/infra/next-build";
+import { startS3rver, type LocalS3Server } from "../../lib/infra/s3rver";
 
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-const S3rver = createRequire(import.meta.url)("s3rver") as new (options: { address: string; port: number; silent: boolean; directory: string }) => S3rverServer;
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const fixtures = path.resolve(root, "..", "shared", "fixtures");
@@ -39,7 +33,7 @@ const origins = PORTS.map((port) => `http://127.0.0.1:${port}`) as [string, stri
 const uploadFolders = PORTS.map((_port, index) => path.join(scratch, `uploads-${"AB"[index]}`)) as [string, string];
 const children: { name: string; child: ChildProcess; log: string }[] = [];
 let postgres: EmbeddedPostgresHandle | null = null;
-let s3rver: S3rverServer | null = null;
+let s3rver: LocalS3Server | null = null;
 type Env = NodeJS.ProcessEnv;
 let env: Env = { ...process.env };
 let bucket: S3Client | null = null;
@@ -106,9 +100,8 @@ function serverActionId(filename: string, exportedName: string): string {
 beforeAll(async () => {
   postgres = await startEmbeddedPostgres({ clusterDir: path.join(scratch, "postgres"), port: PG_PORT });
   await ensureDatabase(postgres.serverUrl, "groundtruth");
-  s3rver = new S3rver({ address: "127.0.0.1", port: S3_PORT, silent: true, directory: path.join(scratch, "s3") });
-  await s3rver.run();
-  const endpoint = `http://127.0.0.1:${S3_PORT}`;
+  s3rver = await startS3rver({ directory: path.join(scratch, "s3"), port: S3_PORT });
+  const endpoint = s3rver.endpoint;
   bucket = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } });
   await bucket.send(new CreateBucketCommand({ Bucket: BUCKET }));
 

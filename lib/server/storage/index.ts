@@ -11,12 +11,17 @@ let configured: BlobStore | null = null;
  */
 export async function blobStore(): Promise<BlobStore> {
   if (!configured) {
-    if (process.env.GROUNDTRUTH_STORAGE === "s3") {
-      const { S3BlobStore } = await import("./s3-blob-store");
-      configured = S3BlobStore.fromEnv();
+    if (bucketStorageConfigured()) {
+      const { S3BlobStore, configuredS3Location } = await import("./s3-blob-store");
+      configured = new S3BlobStore(configuredS3Location());
     } else {
       configured = new LocalBlobStore(mediaDir());
     }
   }
   return configured;
+}
+
+/** True when originals (and partial uploads) live in an S3-compatible bucket rather than local folders. */
+export function bucketStorageConfigured(): boolean {
+  return process.env.GROUNDTRUTH_STORAGE === "s3";
 }

@@ -69,6 +69,14 @@ export interface S3Location {
  * GROUNDTRUTH_S3_FORCE_PATH_STYLE to true (what MinIO, Ceph, Garage and most self-hosted
  * servers need), GROUNDTRUTH_S3_PREFIX to "".
  */
+let configuredLocation: S3Location | null = null;
+
+/** The configured bucket and the process's one S3 client for it, shared by the blob store and partial uploads. */
+export function configuredS3Location(): S3Location {
+  configuredLocation ??= s3LocationFromEnv();
+  return configuredLocation;
+}
+
 export function s3LocationFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): S3Location {
   const required = [
     "GROUNDTRUTH_S3_ENDPOINT",

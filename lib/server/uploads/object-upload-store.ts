@@ -8,7 +8,7 @@ import { db } from "../db";
 import { logger } from "../logger";
 import type { BlobStore, StoredBlob } from "../storage/blob-store";
 import { blobStore } from "../storage";
-import { s3LocationFromEnv, type S3Location } from "../storage/s3-blob-store";
+import { configuredS3Location, type S3Location } from "../storage/s3-blob-store";
 import { hasherFromState, newHasher } from "./resumable-hash";
 import type { ReceivedBytes, SavedProgress } from "./upload-store";
 
@@ -53,8 +53,6 @@ interface RecordedPart {
   sizeBytes: number;
 }
 
-let locationFromEnv: S3Location | null = null;
-
 export class ObjectUploadStore extends DataStore implements ReceivedBytes {
   private readonly location: S3Location;
   private readonly partSizeBytes: number;
@@ -70,10 +68,9 @@ export class ObjectUploadStore extends DataStore implements ReceivedBytes {
     this.blobs = options.blobStore ?? blobStore;
   }
 
-  /** The bucket of GROUNDTRUTH_STORAGE=s3; one S3 client per process, like the blob store's. */
+  /** The bucket of GROUNDTRUTH_STORAGE=s3, through the S3 client the blob store uses too. */
   static fromEnv(): ObjectUploadStore {
-    locationFromEnv ??= s3LocationFromEnv();
-    return new ObjectUploadStore({ location: locationFromEnv });
+    return new ObjectUploadStore({ location: configuredS3Location() });
   }
 
   // --- tus DataStore ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import "server-only";
 import type { DataStore } from "@tus/server";
+import { bucketStorageConfigured } from "../storage";
 import type { StoredBlob } from "../storage/blob-store";
 import { uploadDir } from "./config";
 import { HashingFileStore, removeFolderUpload } from "./file-upload-store";
@@ -35,17 +36,15 @@ export interface ReceivedBytes {
 
 export type UploadStore = DataStore & ReceivedBytes;
 
-const bucketConfigured = () => process.env.GROUNDTRUTH_STORAGE === "s3";
-
 /** The store for this configuration; `directory` (default GROUNDTRUTH_UPLOAD_DIR) is the local one's folder. */
 export function configuredUploadStore(options: { directory?: string } = {}): UploadStore {
-  return bucketConfigured() ? ObjectUploadStore.fromEnv() : new HashingFileStore(options.directory ?? uploadDir());
+  return bucketStorageConfigured() ? ObjectUploadStore.fromEnv() : new HashingFileStore(options.directory ?? uploadDir());
 }
 
 /** Deletes a partial upload's bytes wherever this configuration keeps them (abandoned uploads). */
 export async function discardPartialUpload(id: string, options: { directory?: string } = {}): Promise<void> {
   // Not through configuredUploadStore: a FileStore creates its folder as it is constructed,
   // which a worker expiring uploads has no business doing.
-  if (bucketConfigured()) await ObjectUploadStore.fromEnv().discard(id);
+  if (bucketStorageConfigured()) await ObjectUploadStore.fromEnv().discard(id);
   else await removeFolderUpload(options.directory ?? uploadDir(), id);
 }
