@@ -12,6 +12,7 @@ import { DEMO_PROJECT, demoEmail, signedInPage } from "./fixtures";
 // Verified demo items: DW-0015 (Mazar-i-Sharif) and DW-0005 (Kabul); both are flagged graphic.
 const ITEMS = ["DW-0015", "DW-0005"];
 const TITLE = "E2E public: blast near the shrine (fictional)";
+const ITEM_TITLE = "E2E public evidence";
 const publicBase = `/public/${DEMO_PROJECT.slug}`;
 const apiBase = `/api/public/v1/${DEMO_PROJECT.slug}`;
 
@@ -38,10 +39,36 @@ test("publish an incident with two verified items, check every public surface, t
     await expect(page.getByTestId("incident-evidence")).toContainText(item);
   }
 
+  // Unpublished evidence cannot go out with the incident: its public title, blur and files are
+  // decided on its own page first.
   const panel = page.getByTestId("publish-incident-panel");
   await expect(panel.getByTestId("publication-status")).toContainText("Not public");
+  for (const item of ITEMS) {
+    await expect(panel.getByTestId(`include-${item}`)).toBeDisabled();
+    await expect(panel.getByTestId(`candidate-${item}`)).toContainText("publish it from its page first".replace("it", item));
+  }
+  const incidentUrl = page.url();
+  for (const item of ITEMS) {
+    await page.goto(`/projects/${DEMO_PROJECT.slug}/items/${item}`);
+    const itemPanel = page.getByTestId("publish-item-panel");
+    // Public text starts empty: the internal title is never the default of a public field.
+    await expect(itemPanel.getByLabel("Public title")).toHaveValue("");
+    await itemPanel.getByLabel("Public title").fill(`${ITEM_TITLE} ${item}`);
+    await itemPanel.getByLabel(/Public description/).fill(`Public description of ${item}`);
+    await itemPanel.getByTestId("publish-item").click();
+    await expect(itemPanel.getByTestId("item-publication-status")).toContainText("public since");
+  }
+  await page.goto(incidentUrl);
+  for (const item of ITEMS) await expect(panel.getByTestId(`include-${item}`)).toBeChecked();
   await panel.getByTestId("publish-incident").click();
   await expect(panel.getByTestId("publication-status")).toContainText("public since");
+  // The incident publish left each item's own public text as its editor wrote it.
+  for (const item of ITEMS) {
+    const { item: publicItem } = (await (await page.request.get(`${apiBase}/items/${item}`)).json()) as { item: { title: string; description: string; incidentIds: string[] } };
+    expect(publicItem.title).toBe(`${ITEM_TITLE} ${item}`);
+    expect(publicItem.description).toBe(`Public description of ${item}`);
+    expect(publicItem.incidentIds).toContain(reference);
+  }
 
   // A private window: no cookies, no login.
   const visitor = await browser.newContext();

@@ -13,6 +13,12 @@ function errorText(result: Result): string | null {
   return first ? `${result.error} ${first[1][0] ?? ""}`.trim() : result.error;
 }
 
+/** `/projects/<slug>/items` from any page path inside the project. */
+function itemsBase(path: string): string {
+  const [, projects, slug] = path.split("/");
+  return `/${projects}/${slug}/items`;
+}
+
 const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 function Feedback({ message }: { message: { kind: "error" | "notice"; text: string } | null }) {
@@ -83,9 +89,8 @@ export function PublishIncidentPanel({ path, publicUrl, state }: IncidentPublish
   const publish = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const items = state.candidates
-      .filter((c) => form.get(`include-${c.itemId}`) === "on")
-      .map((c) => ({ itemId: c.itemId, title: String(form.get(`title-${c.itemId}`) ?? ""), withholdLocation: form.get("withholdLocation") === "on" }));
+    // Only the choice of items: each keeps the title, blur regions and files of its own publish.
+    const items = state.candidates.filter((c) => c.published && form.get(`include-${c.itemId}`) === "on").map((c) => ({ itemId: c.itemId }));
     setBusy(true);
     const result = await publishIncidentAction({ incidentId: state.incidentId, expectedVersion: state.version, withholdLocation: form.get("withholdLocation") === "on", items, note: String(form.get("note") ?? "") }, path);
     setBusy(false);
@@ -120,19 +125,24 @@ export function PublishIncidentPanel({ path, publicUrl, state }: IncidentPublish
           <input type="checkbox" name="withholdLocation" defaultChecked={state.published?.withholdLocation ?? false} /> Withhold the location entirely
         </label>
         <fieldset>
-          <legend>Verified evidence to publish with it</legend>
+          <legend>Evidence to show with it</legend>
+          <p className="small muted">
+            Each item is shown as it was published from its own page (public title, description, blur regions and files); publishing the incident changes none of that.
+          </p>
           {state.candidates.length === 0 ? <p className="muted small">No verified evidence is linked yet.</p> : null}
           {state.candidates.map((c) => (
-            <div key={c.itemId} className="publish-candidate">
+            <div key={c.itemId} className="publish-candidate" data-testid={`candidate-${c.reference}`}>
               <label className="check">
-                <input type="checkbox" name={`include-${c.itemId}`} defaultChecked data-testid={`include-${c.reference}`} /> <span className="mono">{c.reference}</span>
+                <input type="checkbox" name={`include-${c.itemId}`} defaultChecked={c.published} disabled={!c.published} data-testid={`include-${c.reference}`} />{" "}
+                <span className="mono">{c.reference}</span> {c.published ? <span dir="auto">{c.publicTitle}</span> : null}
                 {c.published ? <span className="badge PUBLISHED">public</span> : null}
                 {c.graphic ? <span className="badge danger">graphic: shown blurred</span> : null}
               </label>
-              <label>
-                Public title
-                <input name={`title-${c.itemId}`} defaultValue={c.publicTitle ?? c.title} required maxLength={200} />
-              </label>
+              {c.published ? null : (
+                <p className="small muted">
+                  Not public yet: <a href={`${itemsBase(path)}/${c.reference}#item-publishing`}>publish {c.reference} from its page</a> first, where its public title, blur regions and files are decided.
+                </p>
+              )}
             </div>
           ))}
         </fieldset>
@@ -169,17 +179,28 @@ export interface ItemPublishProps {
     version: number;
     status: string;
     graphic: boolean;
-    defaultTitle: string;
     published: { publishedAt: string; updatedAt: string; title: string; description: string; withholdLocation: boolean } | null;
     redactions: Region[];
-    images: Array<{ mediaFileId: string; thumbnailId: string; width: number | null; height: number | null; filename: string }>;
+    files: Array<{
+      mediaFileId: string;
+      filename: string;
+      mime: string;
+      kind: "image" | "video" | "other";
+      isPageCapture: boolean;
+      included: boolean;
+      preview: { id: string; width: number | null; height: number | null } | null;
+    }>;
     publicMedia: number;
   };
 }
 
+type PreviewImage = { mediaFileId: string; thumbnailId: string; filename: string };
+
 /** Drag on a picture to mark a region to blur in the public copy. */
-function RegionEditor({ image, regions, onAdd, onRemove }: { image: ItemPublishProps["state"]["images"][number]; regions: Region[]; onAdd: (r: Region) => void; onRemove: (index: number) => void }) {
+function RegionEditor({ image, regions, graphic, onAdd, onRemove }: { image: PreviewImage; regions: Region[]; graphic: boolean; onAdd: (r: Region) => void; onRemove: (index: number) => void }) {
   const box = useRef<HTMLDivElement>(null);
+  // Graphic material stays blurred behind a click here too, as everywhere else in the app.
+  const [revealed, setRevealed] = useState(!graphic);
   const [draft, setDraft] = useState<{ x0: number; y0: number; x1: number; y1: number } | null>(null);
   const point = (event: PointerEvent) => {
     const rect = box.current!.getBoundingClientRect();
@@ -208,7 +229,7 @@ function RegionEditor({ image, regions, onAdd, onRemove }: { image: ItemPublishP
           setDraft(null);
         }}
       >
-        <img src={`/api/derivatives/${image.thumbnailId}`} alt={`Preview of ${image.filename}`} draggable={false} />
+        <img src={`/api/derivatives/${image.thumbnailId}`} alt={`Preview of ${image.filename}`} draggable={false} className={revealed ? undefined : "graphic-hidden"} />
         {mine.map(({ r, index }) => (
           <span key={index} className="region" style={{ left: `${r.x * 100}%`, top: `${r.y * 100}%`, width: `${r.w * 100}%`, height: `${r.h * 100}%` }} />
         ))}
@@ -220,6 +241,11 @@ function RegionEditor({ image, regions, onAdd, onRemove }: { image: ItemPublishP
         ) : null}
       </div>
       <figcaption className="small">
+        {revealed ? null : (
+          <button type="button" className="link" onClick={() => setRevealed(true)}>
+            Graphic: show the picture to mark regions
+          </button>
+        )}{" "}
         {image.filename}: drag over faces or other identifying details to blur them in the public copy.
         {mine.map(({ index }, n) => (
           <button key={index} type="button" className="link" onClick={() => onRemove(index)}>
@@ -235,6 +261,13 @@ export function PublishItemPanel({ path, publicUrl, state }: ItemPublishProps) {
   const router = useRouter();
   const [message, setMessage] = useState<{ kind: "error" | "notice"; text: string } | null>(null);
   const [regions, setRegions] = useState<Region[]>(state.redactions);
+  const [included, setIncluded] = useState<Set<string>>(() => new Set(state.files.filter((f) => f.included).map((f) => f.mediaFileId)));
+  const toggle = (id: string, on: boolean) => setIncluded((current) => {
+    const next = new Set(current);
+    if (on) next.add(id);
+    else next.delete(id);
+    return next;
+  });
   const [busy, setBusy] = useState(false);
   const publishable = state.status === "VERIFIED" || state.status === "PUBLISHED";
 
@@ -249,7 +282,9 @@ export function PublishItemPanel({ path, publicUrl, state }: ItemPublishProps) {
         title: String(form.get("publicTitle") ?? ""),
         description: String(form.get("publicDescription") ?? ""),
         withholdLocation: form.get("withholdLocation") === "on",
-        redactions: regions,
+        // Regions on files left out are dropped: they would protect nothing and confuse the record.
+        redactions: regions.filter((r) => included.has(r.mediaFileId)),
+        mediaFileIds: state.files.filter((f) => included.has(f.mediaFileId)).map((f) => f.mediaFileId),
       },
       path,
     );
@@ -284,19 +319,60 @@ export function PublishItemPanel({ path, publicUrl, state }: ItemPublishProps) {
         <form className="stack" onSubmit={publish} data-testid="publish-item-form">
           <label>
             Public title
-            <input name="publicTitle" defaultValue={state.published?.title ?? state.defaultTitle} required maxLength={200} />
+            {/* Never the internal title: public text starts empty until an editor writes it. */}
+            <input name="publicTitle" defaultValue={state.published?.title ?? ""} required maxLength={200} dir="auto" />
           </label>
           <label>
             Public description (optional)
-            <textarea name="publicDescription" defaultValue={state.published?.description ?? ""} rows={3} maxLength={4000} />
+            <textarea name="publicDescription" defaultValue={state.published?.description ?? ""} rows={3} maxLength={4000} dir="auto" />
           </label>
           <label className="check">
             <input type="checkbox" name="withholdLocation" defaultChecked={state.published?.withholdLocation ?? false} /> Withhold the location entirely
           </label>
           {state.graphic ? <p className="small sensitive">Flagged graphic: the public page shows a blurred copy behind a warning.</p> : null}
-          {state.images.map((image) => (
-            <RegionEditor key={image.mediaFileId} image={image} regions={regions} onAdd={(r) => setRegions([...regions, r])} onRemove={(i) => setRegions(regions.filter((_, n) => n !== i))} />
-          ))}
+          <fieldset data-testid="publish-files">
+            <legend>Files to publish</legend>
+            <p className="small muted">Public copies are re-encoded without metadata. Screenshots and HTML of source pages show the posting account: they stay internal unless you tick them.</p>
+            {state.files.length === 0 ? <p className="small muted">This item has no files: only its text is published.</p> : null}
+            {state.files.map((file) => {
+              const publishableFile = file.kind !== "other";
+              const on = publishableFile && included.has(file.mediaFileId);
+              return (
+                <div key={file.mediaFileId} className="publish-file" data-testid={`publish-file-${file.filename}`}>
+                  <label className="check">
+                    <input
+                      type="checkbox"
+                      checked={on}
+                      disabled={!publishableFile}
+                      onChange={(event) => toggle(file.mediaFileId, event.currentTarget.checked)}
+                      aria-describedby={`file-note-${file.mediaFileId}`}
+                    />{" "}
+                    <span className="mono">{file.filename}</span> <span className="muted small">{file.mime}</span>
+                    {file.isPageCapture ? <span className="badge danger">page capture</span> : null}
+                  </label>
+                  <span id={`file-note-${file.mediaFileId}`} className="small muted">
+                    {!publishableFile
+                      ? " Never published (not a photo or video)."
+                      : file.isPageCapture
+                        ? " Shows the source page and its poster: publish only if that is safe."
+                        : on
+                          ? ""
+                          : " Stays internal."}
+                  </span>
+                  {on && file.preview ? (
+                    <RegionEditor
+                      image={{ mediaFileId: file.mediaFileId, thumbnailId: file.preview.id, filename: file.filename }}
+                      regions={regions}
+                      graphic={state.graphic}
+                      onAdd={(r) => setRegions([...regions, r])}
+                      onRemove={(i) => setRegions(regions.filter((_, n) => n !== i))}
+                    />
+                  ) : null}
+                  {on && !file.preview ? <p className="small muted">No preview yet (still being processed): blur regions can be marked once it is ready.</p> : null}
+                </div>
+              );
+            })}
+          </fieldset>
           <button type="submit" disabled={busy} data-testid="publish-item">
             {state.published ? "Update the public version" : "Publish item"}
           </button>

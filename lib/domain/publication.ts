@@ -3,6 +3,7 @@
 // to be added to these builders, on purpose, with a test.
 import { z } from "zod";
 import { reduceToPrecision } from "./coordinates";
+import { mediaKindOf } from "./media-types";
 import { TARGET_CATEGORIES, TARGET_CATEGORY_LABELS, type TargetCategory } from "./incident-fields";
 import { idSchema } from "./schemas";
 
@@ -106,6 +107,11 @@ export const publishItemOptionsSchema = z.object({
   description: publicText(4000).default(""),
   withholdLocation: z.boolean().default(false),
   redactions: z.array(redactionRegionSchema).max(50).default([]),
+  /**
+   * The files that get public copies. Left out, the default applies (every photo and video
+   * except page captures, see defaultPublicMedia); an empty list publishes no media.
+   */
+  mediaFileIds: z.array(idSchema).max(200).optional(),
 });
 export type PublishItemOptions = z.infer<typeof publishItemOptionsSchema>;
 
@@ -113,10 +119,46 @@ export const publishIncidentSchema = z.object({
   incidentId: idSchema,
   expectedVersion: z.number().int().min(0),
   withholdLocation: z.boolean().default(false),
-  /** Verified evidence to publish together with the incident. */
-  items: z.array(publishItemOptionsSchema).max(100).default([]),
+  /**
+   * Evidence shown with the incident. Each item keeps the public title, description, blur
+   * regions and files decided when it was itself published: an incident publish never changes
+   * them, and an item that was never published on its own is refused.
+   */
+  items: z.array(z.object({ itemId: idSchema })).max(100).default([]),
   note: publicText(500).default(""),
 });
+
+// --- Which files of an item may be public --------------------------------------------------
+
+export interface FileForPublication {
+  id: string;
+  sniffedMime: string;
+  isPageCapture: boolean;
+}
+
+/** Accepted photos and videos can have public copies; HTML pages and other files never do. */
+export function canHavePublicCopy(file: Pick<FileForPublication, "sniffedMime">): boolean {
+  return mediaKindOf(file.sniffedMime) !== null;
+}
+
+/**
+ * The files offered for publication before an editor has chosen: every photo and video except
+ * screenshots of source pages, which show the posting account (docs/public-data.md).
+ */
+export function defaultPublicMedia(files: readonly FileForPublication[]): string[] {
+  return files.filter((f) => canHavePublicCopy(f) && !f.isPageCapture).map((f) => f.id);
+}
+
+/** Checks an editor's choice of files: each must be one of the item's photos or videos. Returns a problem or null. */
+export function publicMediaProblem(files: readonly FileForPublication[], chosen: readonly string[]): string | null {
+  const byId = new Map(files.map((f) => [f.id, f]));
+  for (const id of chosen) {
+    const file = byId.get(id);
+    if (!file) return "A chosen file is not part of this item.";
+    if (!canHavePublicCopy(file)) return "Only photos and videos can be published; page HTML and other files stay internal.";
+  }
+  return null;
+}
 
 export const unpublishSchema = z.object({
   /** Internal reason, kept in the audit log. */

@@ -40,7 +40,7 @@ import { db } from "../../lib/server/db";
 import { setUserActive } from "../../lib/server/services/accounts/set-user-active";
 import { startTwoFactorEnrolment } from "../../lib/server/services/accounts/start-two-factor-enrolment";
 import { submitEvidence } from "../../lib/server/services/items/submit-evidence";
-import { publishIncident } from "../../lib/server/services/publishing/publish";
+import { publishIncident, publishItem } from "../../lib/server/services/publishing/publish";
 import { saveView } from "../../lib/server/services/queue/saved-views";
 import { createToken } from "../../lib/server/services/tokens/create-token";
 import { revokeToken } from "../../lib/server/services/tokens/revoke-token";
@@ -283,7 +283,9 @@ beforeAll(async () => {
     },
   });
   await db().incidentEvidence.create({ data: { incidentId: publicIncident.id, itemId: publishedItem.id, createdById: userIds.editor } });
-  await publishIncident(before.editor, { incidentId: publicIncident.id, expectedVersion: 0, items: [{ itemId: publishedItem.id, title: "Video of the blast" }] });
+  const publishedItemVersion = (await db().evidenceItem.findUniqueOrThrow({ where: { id: publishedItem.id }, select: { version: true } })).version;
+  await publishItem(before.editor, { itemId: publishedItem.id, expectedVersion: publishedItemVersion, title: "Video of the blast" });
+  await publishIncident(before.editor, { incidentId: publicIncident.id, expectedVersion: 0, items: [{ itemId: publishedItem.id }] });
   const publishedIncidentRow = await db().publishedIncident.findFirstOrThrow({ where: { incidentId: publicIncident.id }, select: { publicId: true } });
   const publishedItemRow = await db().publishedItem.findFirstOrThrow({ where: { itemId: publishedItem.id }, select: { publicId: true } });
 

@@ -24,6 +24,7 @@ import type { ClaimedJob } from "../../lib/server/jobs/queue";
 import { drainJobs } from "../../lib/server/jobs/worker";
 import { MAX_PUBLIC_VIDEO_SECONDS, PUBLIC_IMAGE_MAX_SIDE, makePublicImage, makePublicVideo, type BlurRegion } from "../../lib/server/media/public-copies";
 import { submitEvidence } from "../../lib/server/services/items/submit-evidence";
+import { publishIncident, publishItem } from "../../lib/server/services/publishing/publish";
 import { blobStore } from "../../lib/server/storage";
 import { withLocalCopy } from "../../lib/server/storage/local-copy";
 import { actorFor, makeProject, makeUser } from "../support/fixtures";
@@ -384,7 +385,10 @@ describe("media.publish job", () => {
     return { itemId: item.id, media };
   }
 
+  /** As publishing does: a public snapshot, and every photo and video of the item chosen for copies. */
   async function markPublished(itemId: string) {
+    const files = await db().mediaFile.findMany({ where: { itemId }, select: { id: true } });
+    await db().evidenceItem.update({ where: { id: itemId }, data: { publicMediaFileIds: files.map((f) => f.id) } });
     const now = new Date();
     await db().publishedItem.create({ data: { projectId, itemId, publicId: `P-${itemId.slice(-6)}`, data: {}, incidentIds: [], publishedById: editor.userId, publishedAt: now, updatedAt: now } });
   }
@@ -495,9 +499,11 @@ describe("media.publish job", () => {
     // A second, truncated photo joins the item: its copies cannot be made, so none are public.
     const truncated = (await readFile(CANON_JPEG)).subarray(0, 200_000);
     const stored = await (await blobStore()).put(Readable.from([truncated]));
-    await db().mediaFile.create({
+    const cut = await db().mediaFile.create({
       data: { itemId, sha256: stored.sha256, sizeBytes: BigInt(stored.sizeBytes), sniffedMime: "image/jpeg", originalFilename: "cut.jpg", captureMethod: "UPLOAD", collectedById: editor.userId },
     });
+    // The editor republishes with it chosen.
+    await db().evidenceItem.update({ where: { id: itemId }, data: { publicMediaFileIds: { push: cut.id } } });
     const error = await expectValidationError(publishMediaJob(fakeJob(itemId)));
     expect(error.message).toMatch(/corrupt or truncated/);
     expect(await db().publicMedia.count({ where: { itemId } })).toBe(0);
@@ -515,5 +521,134 @@ describe("media.publish job", () => {
     await markPublished(itemId);
     await expectValidationError(publishMediaJob(fakeJob(itemId)));
     expect(await db().publicMedia.count({ where: { itemId } })).toBe(0);
+  });
+});
+
+// Issue 13: publishing an incident must never undo an item's redaction, change its public text
+// or publish files the editor left out (page captures above all).
+describe("an incident publish keeps each item's own publication decisions", () => {
+  let editor: Actor;
+  let projectId: string;
+
+  beforeAll(async () => {
+    projectId = (await makeProject()).id;
+    editor = await actorFor((await makeUser({ projectId, role: "EDITOR" })).id);
+  });
+
+  async function verifiedItemWith(files: Array<{ path?: string; bytes?: Buffer; mime: string; name: string; pageCapture?: boolean }>) {
+    const item = await submitEvidence(editor, { projectId, title: "Internal working title", sourceUrls: [`https://example.org/post/${Math.random().toString(36).slice(2)}`] });
+    await db().job.deleteMany({ where: { itemId: item.id } });
+    const store = await blobStore();
+    const media = [];
+    for (const file of files) {
+      const bytes = file.bytes ?? (await readFile(file.path!));
+      const stored = await store.put(Readable.from([bytes]));
+      media.push(
+        await db().mediaFile.create({
+          data: {
+            itemId: item.id, sha256: stored.sha256, sizeBytes: BigInt(stored.sizeBytes), sniffedMime: file.mime, originalFilename: file.name,
+            captureMethod: file.pageCapture ? "URL_CAPTURE" : "UPLOAD", isPageCapture: file.pageCapture ?? false, collectedById: editor.userId,
+          },
+        }),
+      );
+    }
+    await db().evidenceItem.update({ where: { id: item.id }, data: { status: "VERIFIED" } });
+    await db().geolocation.create({ data: { itemId: item.id, authorId: editor.userId, latitude: 34.52, longitude: 69.18, precisionM: 100, status: "CONFIRMED" } });
+    return { itemId: item.id, media };
+  }
+
+  const version = async (itemId: string) => (await db().evidenceItem.findUniqueOrThrow({ where: { id: itemId }, select: { version: true } })).version;
+
+  async function storedBytes(hash: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await (await blobStore()).open(hash)) chunks.push(chunk as Buffer);
+    return Buffer.from(Buffer.concat(chunks));
+  }
+
+  async function clearCopyOf(mediaFileId: string): Promise<Buffer> {
+    const row = await db().publicMedia.findFirstOrThrow({ where: { mediaFileId, kind: "IMAGE", blurred: false } });
+    return storedBytes(row.sha256);
+  }
+
+  it("publishing the item's incident leaves its blur, title, description and public copy as the editor published them", async () => {
+    const { itemId, media } = await verifiedItemWith([{ path: CANON_JPEG, mime: "image/jpeg", name: "IMG_5910.JPG" }]);
+    const photo = media[0]!;
+    const region = { x: 0.1, y: 0.15, w: 0.3, h: 0.35 };
+    await publishItem(editor, { itemId, expectedVersion: await version(itemId), title: "Smoke over the market", description: "Public description", redactions: [{ mediaFileId: photo.id, ...region }] });
+    await drainJobs();
+    const plain = await makePublicImage(CANON_JPEG, { regions: [], blur: false });
+    const sharpInside = neighbourDifference(await grey(plain.buffer, region));
+    expect(neighbourDifference(await grey(await clearCopyOf(photo.id), region))).toBeLessThan(sharpInside / 4);
+    const snapshotBefore = (await db().publishedItem.findUniqueOrThrow({ where: { itemId } })).data as Record<string, unknown>;
+
+    const incident = await db().incident.create({
+      data: { projectId, reference: "INC-KEEP-1", title: "Blast", incidentType: "IED", startAt: new Date("2024-05-02T08:10:00Z"), latitude: 34.52, longitude: 69.18, precisionM: 1000, province: "Kabul", createdById: editor.userId },
+    });
+    await db().incidentEvidence.create({ data: { incidentId: incident.id, itemId, createdById: editor.userId } });
+    // What the old panel sent (a title per item) is no longer a decision an incident publish can make.
+    await publishIncident(editor, { incidentId: incident.id, expectedVersion: 0, items: [{ itemId, title: "Overwritten title" }] });
+    await drainJobs();
+
+    const item = await db().evidenceItem.findUniqueOrThrow({ where: { id: itemId }, select: { redactions: true, status: true } });
+    expect(item.redactions).toEqual([{ mediaFileId: photo.id, ...region }]);
+    expect(item.status).toBe("PUBLISHED");
+    const published = await db().publishedItem.findUniqueOrThrow({ where: { itemId } });
+    const snapshot = published.data as Record<string, unknown>;
+    expect(snapshot.title).toBe("Smoke over the market");
+    expect(snapshot.description).toBe("Public description");
+    expect(snapshot.originalSha256).toEqual(snapshotBefore.originalSha256);
+    expect(published.incidentIds).toEqual(["INC-KEEP-1"]);
+    // The public copy still destroys the detail in the marked region: its pixels differ from the original's.
+    const copy = await clearCopyOf(photo.id);
+    expect(neighbourDifference(await grey(copy, region))).toBeLessThan(sharpInside / 4);
+    expect(meanAbsoluteDifference((await grey(plain.buffer, region)).data, (await grey(copy, region)).data)).toBeGreaterThan(5);
+    // The changelog names only the new link, never a republished item.
+    const audit = await db().auditEvent.findMany({ where: { entityId: itemId }, select: { action: true } });
+    expect(audit.map((a) => a.action).filter((a) => a.startsWith("item."))).toEqual(["item.submit", "item.publish", "item.public_incidents"]);
+  });
+
+  it("refuses an incident publish with evidence that was never published on its own, writing nothing", async () => {
+    const { itemId } = await verifiedItemWith([{ path: PIXEL_JPEG, mime: "image/jpeg", name: "pixel.jpg" }]);
+    const incident = await db().incident.create({ data: { projectId, reference: "INC-KEEP-2", title: "Second", incidentType: "IED", createdById: editor.userId } });
+    await db().incidentEvidence.create({ data: { incidentId: incident.id, itemId, createdById: editor.userId } });
+    const error = await expectValidationError(publishIncident(editor, { incidentId: incident.id, expectedVersion: 0, items: [{ itemId, title: "A title" }] }));
+    expect(error.message).toMatch(/Publish it from its own page first/);
+    expect(await db().publishedIncident.count({ where: { incidentId: incident.id } })).toBe(0);
+    expect(await db().publishedItem.count({ where: { itemId } })).toBe(0);
+    expect((await db().evidenceItem.findUniqueOrThrow({ where: { id: itemId } })).status).toBe("VERIFIED");
+    expect(await db().job.count({ where: { itemId, queue: "media.publish" } })).toBe(0);
+  });
+
+  it("page captures stay internal unless chosen; HTML and other items' files can never be chosen", async () => {
+    const screenshot = await sharp({ create: { width: 80, height: 60, channels: 3, background: { r: 10, g: 120, b: 200 } } }).png().toBuffer();
+    const { itemId, media } = await verifiedItemWith([
+      { path: PIXEL_JPEG, mime: "image/jpeg", name: "pixel.jpg" },
+      { bytes: screenshot, mime: "image/png", name: "page-screenshot.png", pageCapture: true },
+      { bytes: Buffer.from("<!doctype html><title>post by @filmer</title>"), mime: "text/html", name: "page.html", pageCapture: true },
+    ]);
+    const [photo, shot, html] = media;
+    const other = await verifiedItemWith([{ path: PIXEL_JPEG, mime: "image/jpeg", name: "other.jpg" }]);
+
+    await publishItem(editor, { itemId, expectedVersion: await version(itemId), title: "Default choice" });
+    await drainJobs();
+    expect(((await db().publishedItem.findUniqueOrThrow({ where: { itemId } })).data as { originalSha256: string[] }).originalSha256).toEqual([photo!.sha256]);
+    expect((await db().publicMedia.findMany({ where: { itemId } })).map((r) => r.mediaFileId)).toEqual([photo!.id]);
+    expect((await db().evidenceItem.findUniqueOrThrow({ where: { id: itemId } })).publicMediaFileIds).toEqual([photo!.id]);
+
+    for (const chosen of [[html!.id], [other.media[0]!.id]]) {
+      const before = await db().publishedItem.findUniqueOrThrow({ where: { itemId } });
+      await expectValidationError(publishItem(editor, { itemId, expectedVersion: await version(itemId), title: "Bad choice", mediaFileIds: chosen }));
+      expect(await db().publishedItem.findUniqueOrThrow({ where: { itemId } })).toEqual(before);
+    }
+
+    // An editor may decide the screenshot is safe to publish; then, and only then, it is.
+    await publishItem(editor, { itemId, expectedVersion: await version(itemId), title: "With the screenshot", mediaFileIds: [photo!.id, shot!.id] });
+    await drainJobs();
+    expect((await db().publicMedia.findMany({ where: { itemId } })).map((r) => r.mediaFileId).sort()).toEqual([photo!.id, shot!.id].sort());
+    // Leaving everything out publishes the text alone and withdraws the copies.
+    await publishItem(editor, { itemId, expectedVersion: await version(itemId), title: "Text only", mediaFileIds: [] });
+    await drainJobs();
+    expect(await db().publicMedia.count({ where: { itemId } })).toBe(0);
+    expect(((await db().publishedItem.findUniqueOrThrow({ where: { itemId } })).data as { originalSha256: string[] }).originalSha256).toEqual([]);
   });
 });

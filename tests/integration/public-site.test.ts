@@ -13,7 +13,7 @@ import type { Actor } from "../../lib/domain/permissions";
 import type { PublicIncident } from "../../lib/domain/publication";
 import { db } from "../../lib/server/db";
 import { submitEvidence } from "../../lib/server/services/items/submit-evidence";
-import { publishIncident, unpublishIncident } from "../../lib/server/services/publishing/publish";
+import { publishIncident, publishItem, unpublishIncident } from "../../lib/server/services/publishing/publish";
 import { getPublicIncident, getPublicItem } from "../../lib/server/services/public/detail";
 import { listPublicIncidents, publicFacets } from "../../lib/server/services/public/incidents";
 import { listPublicProjects, publicProject } from "../../lib/server/services/public/project";
@@ -115,11 +115,13 @@ beforeAll(async () => {
   });
   await db().incidentEvidence.create({ data: { incidentId: incidents[0]!.id, itemId: graphicItem.id, createdById: editor.userId } });
 
+  const graphicVersion = (await db().evidenceItem.findUniqueOrThrow({ where: { id: graphicItem.id }, select: { version: true } })).version;
+  await publishItem(editor, { itemId: graphicItem.id, expectedVersion: graphicVersion, title: "Video of the blast" });
   for (const [index, incident] of incidents.entries()) {
     await publishIncident(editor, {
       incidentId: incident.id,
       expectedVersion: 0,
-      items: index === 0 ? [{ itemId: graphicItem.id, title: "Video of the blast" }] : [],
+      items: index === 0 ? [{ itemId: graphicItem.id }] : [],
     });
   }
 });

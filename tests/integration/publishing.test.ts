@@ -64,14 +64,10 @@ describe("publishing an incident with its verified evidence", () => {
     await link(incident.id, a.id);
     await link(incident.id, b.id);
 
-    const result = await publishIncident(actors.editor!, {
-      incidentId: incident.id,
-      expectedVersion: 0,
-      items: [
-        { itemId: a.id, title: "Smoke over the market" },
-        { itemId: b.id, title: "Crowd after the blast" },
-      ],
-    });
+    // Each item is published on its own first (its public title decided there), then the incident with them.
+    await publishItem(actors.editor!, { itemId: a.id, expectedVersion: a.version, title: "Smoke over the market" });
+    await publishItem(actors.editor!, { itemId: b.id, expectedVersion: b.version, title: "Crowd after the blast" });
+    const result = await publishIncident(actors.editor!, { incidentId: incident.id, expectedVersion: 0, items: [{ itemId: a.id }, { itemId: b.id }] });
     expect(result).toEqual({ reference: "INC-0001", items: 2 });
     const snapshot = await db().publishedIncident.findUniqueOrThrow({ where: { incidentId: incident.id } });
     expect(snapshot.publicId).toBe("INC-0001");
@@ -99,6 +95,8 @@ describe("publishing an incident with its verified evidence", () => {
     expect(csv.data.map((r) => r.id)).toEqual(["INC-0001"]);
     expect(await dataset("kml")).toContain("INC-0001");
     expect(await db().auditEvent.count({ where: { action: { in: ["incident.publish", "item.publish"] } } })).toBe(3);
+    // Publishing the incident only added it to each item's public incidents: two link events.
+    expect(await db().auditEvent.count({ where: { action: "item.public_incidents" } })).toBe(2);
   });
 
   it("later internal edits stay internal until republished", async () => {
@@ -121,9 +119,9 @@ describe("publishing an incident with its verified evidence", () => {
     expect(await codeOf(publishIncident(actors.reviewer!, { incidentId: incident.id, expectedVersion: 0 }))).toBe("FORBIDDEN");
     expect(await codeOf(publishIncident(actors.outsider!, { incidentId: incident.id, expectedVersion: 0 }))).toBe("NOT_FOUND");
     expect(await codeOf(publishIncident(actors.editor!, { incidentId: incident.id, expectedVersion: 7 }))).toBe("CONFLICT");
-    expect(await codeOf(publishIncident(actors.editor!, { incidentId: incident.id, expectedVersion: 0, items: [{ itemId: pending.id, title: "x" }] }))).toBe("VALIDATION");
+    expect(await codeOf(publishIncident(actors.editor!, { incidentId: incident.id, expectedVersion: 0, items: [{ itemId: pending.id }] }))).toBe("VALIDATION");
     const unrelated = await verifiedItem("Not linked");
-    expect(await codeOf(publishIncident(actors.editor!, { incidentId: incident.id, expectedVersion: 0, items: [{ itemId: unrelated.id, title: "x" }] }))).toBe("VALIDATION");
+    expect(await codeOf(publishIncident(actors.editor!, { incidentId: incident.id, expectedVersion: 0, items: [{ itemId: unrelated.id }] }))).toBe("VALIDATION");
     expect(await codeOf(publishItem(actors.editor!, { itemId: pending.id, expectedVersion: pending.version, title: "x" }))).toBe("VALIDATION");
     expect(await codeOf(publishItem(actors.editor!, { itemId: unrelated.id, expectedVersion: unrelated.version, title: "" }))).toBe("VALIDATION");
     expect(await codeOf(transitionItem(actors.editor!, { itemId: unrelated.id, action: "publish", expectedVersion: unrelated.version }))).toBe("VALIDATION");

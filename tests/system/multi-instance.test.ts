@@ -262,7 +262,7 @@ describe("two web instances and a worker", () => {
     const project = await db().project.findUniqueOrThrow({ where: { slug: "demo-witness" }, select: { id: true, slug: true } });
     const incident = await db().incident.findFirstOrThrow({
       where: { projectId: project.id, reference: "DW-INC-002" },
-      select: { id: true, reference: true, version: true, evidence: { where: { isLead: false }, select: { item: { select: { id: true, reference: true } } } } },
+      select: { id: true, reference: true, version: true, evidence: { where: { isLead: false }, select: { item: { select: { id: true, reference: true, version: true } } } } },
     });
     expect(incident.evidence).toHaveLength(1);
     const item = incident.evidence[0]!.item;
@@ -270,27 +270,31 @@ describe("two web instances and a worker", () => {
     const featureIds = async (response: Response) => ((await response.json()) as { features: { id: string }[] }).features.map((feature) => feature.id);
     expect(await featureIds(await dataset(origins[1]))).not.toContain(incident.reference);
 
-    // Exactly what the incident page's Publish button sends: a POST of the server action.
+    // Exactly what the item's and then the incident's Publish buttons send: POSTs of the server actions.
     const editorCookie = await signIn(origins[0], "editor@demo.groundtruth.test");
-    const pagePath = `/projects/${project.slug}/incidents/${incident.reference}`;
-    const input = {
-      incidentId: incident.id,
-      expectedVersion: incident.version,
+    const postAction = (pagePath: string, action: string, input: unknown) =>
+      fetch(`${origins[0]}${pagePath}`, {
+        method: "POST",
+        headers: {
+          "Next-Action": serverActionId("app/projects/[slug]/publish/actions.ts", action),
+          Accept: "text/x-component",
+          "Content-Type": "text/plain;charset=UTF-8",
+          Origin: origins[0],
+          Cookie: editorCookie,
+        },
+        body: JSON.stringify([input, pagePath]),
+      });
+    const itemPublished = await postAction(`/projects/${project.slug}/items/${item.reference}`, "publishItemAction", {
+      itemId: item.id,
+      expectedVersion: item.version,
+      title: "Published from instance A",
       withholdLocation: false,
-      items: [{ itemId: item.id, title: "Published from instance A", withholdLocation: false }],
-      note: "Published by the multi-instance test.",
-    };
-    const published = await fetch(`${origins[0]}${pagePath}`, {
-      method: "POST",
-      headers: {
-        "Next-Action": serverActionId("app/projects/[slug]/publish/actions.ts", "publishIncidentAction"),
-        Accept: "text/x-component",
-        "Content-Type": "text/plain;charset=UTF-8",
-        Origin: origins[0],
-        Cookie: editorCookie,
-      },
-      body: JSON.stringify([input, pagePath]),
     });
+    expect(itemPublished.status).toBe(200);
+    expect(await itemPublished.text()).toContain('"ok":true');
+    const pagePath = `/projects/${project.slug}/incidents/${incident.reference}`;
+    const input = { incidentId: incident.id, expectedVersion: incident.version, withholdLocation: false, items: [{ itemId: item.id }], note: "Published by the multi-instance test." };
+    const published = await postAction(pagePath, "publishIncidentAction", input);
     expect(published.status).toBe(200);
     const reply = await published.text();
     expect(reply).toContain('"ok":true');

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Readable } from "node:stream";
 import exifr from "exifr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -39,6 +40,7 @@ const M = {
   retracted: "LEAKMARK-retracted-incident-b5n",
   internalReason: "LEAKMARK-internal-unpublish-reason-c3m",
   filename: "LEAKMARK-original-filename-e8l",
+  capturedPage: "LEAKMARK-captured-source-page-h4q",
 } as const;
 // Precise points: published at 1 km, so any 4-decimal form of them is finer than allowed.
 const PRECISE = { latitude: 34.517391, longitude: 69.143827 };
@@ -56,7 +58,7 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
   throw new Error(`timed out waiting for ${what}\n--- npm start output ---\n${log}`);
 }
 
-type Seeded = { publishedIncident: string; unpublishedIncident: string; retractedIncident: string; unpublishedItem: string; publishedItems: string[]; originalSha256: string; uniqueIds: string[] };
+type Seeded = { publishedIncident: string; unpublishedIncident: string; retractedIncident: string; unpublishedItem: string; publishedItems: string[]; originalSha256: string; captureSha256: string[]; uniqueIds: string[] };
 let seeded: Seeded;
 
 // Services run in this process against the app's own database and media folder.
@@ -67,7 +69,8 @@ async function seed(): Promise<Seeded> {
   const { db } = await import("../../lib/server/db");
   const { loadActor } = await import("../../lib/server/actor");
   const { blobStore } = await import("../../lib/server/storage");
-  const { publishIncident, unpublishIncident } = await import("../../lib/server/services/publishing/publish");
+  const { publishIncident, publishItem, unpublishIncident } = await import("../../lib/server/services/publishing/publish");
+  const sharp = (await import("sharp")).default;
   const { drainJobs } = await import("../../lib/server/jobs/worker");
 
   const project = await db().project.findUniqueOrThrow({ where: { slug: SLUG } });
@@ -125,14 +128,28 @@ async function seed(): Promise<Seeded> {
   const hidden = await makeIncident("NL-INC-002", M.unpublishedIncident);
   const retracted = await makeIncident("NL-INC-003", M.retracted);
 
-  await publishIncident(editor, {
-    incidentId: incident.id,
-    expectedVersion: 0,
-    items: [
-      { itemId: a.id, title: "Public title A" },
-      { itemId: b.id, title: "Public title B (graphic)" },
-    ],
-  });
+  // A URL capture of the source post, as the capture job stores it: a screenshot that shows the
+  // posting account and the page's HTML. Both stay internal when the item is published.
+  const screenshot = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 40, b: 90 } } })
+    .png({ compressionLevel: 9 })
+    .withMetadata({ exif: { IFD0: { ImageDescription: M.capturedPage } } })
+    .toBuffer();
+  const pageHtml = Buffer.from(`<!doctype html><title>${M.capturedPage}</title><p>posted by ${M.handle}</p>`);
+  const captureSha256: string[] = [];
+  for (const [bytes, mime, name] of [[screenshot, "image/png", "page-screenshot.png"], [pageHtml, "text/html", "page.html"]] as const) {
+    const blob = await (await blobStore()).put(Readable.from([bytes]));
+    captureSha256.push(blob.sha256);
+    await db().mediaFile.create({
+      data: { itemId: a.id, sha256: blob.sha256, sizeBytes: BigInt(blob.sizeBytes), sniffedMime: mime, originalFilename: name, captureMethod: "URL_CAPTURE", isPageCapture: true, collectedById: investigator.id, sourceUrl: `https://t.me/${M.handle}/1` },
+    });
+  }
+
+  // As in the app: each item is published from its own page, then the incident with them.
+  for (const [item, title] of [[a, "Public title A"], [b, "Public title B (graphic)"]] as const) {
+    const { version } = await db().evidenceItem.findUniqueOrThrow({ where: { id: item.id }, select: { version: true } });
+    await publishItem(editor, { itemId: item.id, expectedVersion: version, title });
+  }
+  await publishIncident(editor, { incidentId: incident.id, expectedVersion: 0, items: [{ itemId: a.id }, { itemId: b.id }] });
   await publishIncident(editor, { incidentId: retracted.id, expectedVersion: 0 });
   await unpublishIncident(editor, { incidentId: retracted.id, reason: M.internalReason });
   // Make the public copies of the media now (the app's own worker may race us: both are idempotent).
@@ -147,6 +164,8 @@ async function seed(): Promise<Seeded> {
     publicMedia = await countPublicMedia();
   }
   expect(publicMedia).toBeGreaterThanOrEqual(2);
+  // No public copy was made of either page capture.
+  expect(await db().publicMedia.count({ where: { originalSha256: { in: captureSha256 } } })).toBe(0);
 
   const ids = await db().$queryRaw<Array<{ id: string }>>`
     SELECT "id" FROM "EvidenceItem" WHERE "id" IN (${a.id}, ${b.id}, ${unpublished.id})
@@ -158,6 +177,7 @@ async function seed(): Promise<Seeded> {
     unpublishedItem: unpublished.reference,
     publishedItems: [a.reference, b.reference],
     originalSha256,
+    captureSha256,
     uniqueIds: ids.map((r) => r.id),
   };
 }
@@ -288,6 +308,8 @@ describe("nothing unpublished, private or precise leaves through a public surfac
     expect(leaksIn(fetched, [...PRECISE_FORMS, ...FIXTURE_GPS_FORMS])).toEqual([]);
     // Internal row ids (users, notes, files) are never exposed either.
     expect(leaksIn(fetched, seeded.uniqueIds)).toEqual([]);
+    // Page captures of the source post are neither shown nor named by their hash.
+    expect(leaksIn(fetched, seeded.captureSha256)).toEqual([]);
   });
 
   it("public media files carry no GPS, camera or software metadata", async () => {
@@ -312,6 +334,7 @@ describe("nothing unpublished, private or precise leaves through a public surfac
       `${apiBase}/incidents/${seeded.retractedIncident}`,
       `${apiBase}/items/${seeded.unpublishedItem}`,
       `${apiBase}/media/${seeded.originalSha256}`,
+      ...seeded.captureSha256.map((hash) => `${apiBase}/media/${hash}`),
       `${apiBase}/media/..%2F..%2F..%2Fetc%2Fpasswd`,
       `${apiBase}/media/${"0".repeat(64)}`,
       `/public/second-demo`,

@@ -4,7 +4,7 @@ import { Readable } from "node:stream";
 import { SYSTEM_ACTOR } from "@/lib/domain/permissions";
 import type { ProjectRole } from "@/lib/domain/roles";
 import { loadActor } from "../actor";
-import { publishIncident } from "../services/publishing/publish";
+import { publishIncident, publishItem } from "../services/publishing/publish";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { appendAuditEvent } from "../audit";
 import type { Tx } from "../db";
@@ -230,12 +230,17 @@ export async function seedDemo(client: PrismaClient, store: BlobStore): Promise<
   for (const reference of ["DW-INC-004", "DW-INC-005"]) {
     const incident = await client.incident.findFirstOrThrow({
       where: { projectId: demo.id, reference },
-      select: { id: true, version: true, evidence: { where: { isLead: false }, select: { itemId: true, item: { select: { title: true } } } } },
+      select: { id: true, version: true, evidence: { where: { isLead: false }, select: { itemId: true, item: { select: { title: true, version: true } } } } },
     });
+    // As an editor would: each item is published from its own page first (public title and
+    // files decided there), then the incident is published with it.
+    for (const e of incident.evidence) {
+      await publishItem(editor, { itemId: e.itemId, expectedVersion: e.item.version, title: `${e.item.title} (public)`, description: "Fictional demo evidence." });
+    }
     await publishIncident(editor, {
       incidentId: incident.id,
       expectedVersion: incident.version,
-      items: incident.evidence.map((e) => ({ itemId: e.itemId, title: e.item.title })),
+      items: incident.evidence.map((e) => ({ itemId: e.itemId })),
       note: "Demo publication (fictional).",
     });
   }

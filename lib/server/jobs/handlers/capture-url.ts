@@ -67,10 +67,10 @@ export async function captureUrlJob(job: ClaimedJob): Promise<Record<string, unk
       const html = await store.put(createReadStream(result.htmlPath));
       return db().$transaction(async (tx) => {
         const shot = await tx.mediaFile.create({
-          data: { ...common, sha256: screenshot.sha256, sizeBytes: BigInt(screenshot.sizeBytes), sniffedMime: "image/png", originalFilename: "page-screenshot.png" },
+          data: { ...common, sha256: screenshot.sha256, sizeBytes: BigInt(screenshot.sizeBytes), sniffedMime: "image/png", originalFilename: "page-screenshot.png", isPageCapture: true },
         });
         const page = await tx.mediaFile.create({
-          data: { ...common, sha256: html.sha256, sizeBytes: BigInt(html.sizeBytes), sniffedMime: "text/html", originalFilename: "page.html" },
+          data: { ...common, sha256: html.sha256, sizeBytes: BigInt(html.sizeBytes), sniffedMime: "text/html", originalFilename: "page.html", isPageCapture: true },
         });
         await tx.urlCapture.update({
           where: { id: captureId },

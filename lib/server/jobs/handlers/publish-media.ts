@@ -52,12 +52,14 @@ export async function publishMediaJob(job: ClaimedJob): Promise<Record<string, u
       projectId: true,
       sensitiveGraphic: true,
       redactions: true,
+      publicMediaFileIds: true,
       media: { select: { id: true, sha256: true, sniffedMime: true }, orderBy: [{ collectedAt: "asc" }, { id: "asc" }] },
     },
   });
   if (!item) return { skipped: true, reason: "item not found" };
   if (!(await db().publishedItem.findUnique({ where: { itemId }, select: { id: true } }))) return { skipped: true, reason: "not published" };
-  const inputs = { redactions: JSON.stringify(item.redactions), graphic: item.sensitiveGraphic };
+  const inputs = { redactions: JSON.stringify(item.redactions), graphic: item.sensitiveGraphic, files: item.publicMediaFileIds.join(",") };
+  const chosen = new Set(item.publicMediaFileIds);
 
   let rows: PublicMediaRow[];
   try {
@@ -67,9 +69,10 @@ export async function publishMediaJob(job: ClaimedJob): Promise<Record<string, u
     const store = await blobStore();
     rows = [];
     for (const file of item.media) {
-      // Page captures (HTML, WARC/WACZ) have no public copy; screenshots are images and do.
+      // Only the files the editor chose when publishing the item (page captures are left out
+      // unless chosen); HTML and other non-media files never have a public copy.
       const kind = mediaKindOf(file.sniffedMime);
-      if (!kind) continue;
+      if (!kind || !chosen.has(file.id)) continue;
       const fileRegions = regions.data.filter((r) => r.mediaFileId === file.id);
       rows.push(...(await makeCopies(store, file, kind, fileRegions, item.sensitiveGraphic)));
     }
@@ -82,7 +85,7 @@ export async function publishMediaJob(job: ClaimedJob): Promise<Record<string, u
   return db().$transaction(async (tx) => {
     const current = await lockPublishedItem(tx, itemId);
     if (!current) return { skipped: true, reason: "not published" };
-    if (JSON.stringify(current.redactions) !== inputs.redactions || current.sensitiveGraphic !== inputs.graphic) {
+    if (JSON.stringify(current.redactions) !== inputs.redactions || current.sensitiveGraphic !== inputs.graphic || current.publicMediaFileIds.join(",") !== inputs.files) {
       return { skipped: true, reason: "item changed while its copies were made" };
     }
     const existing = await tx.publicMedia.findMany({ where: { itemId }, select: { mediaFileId: true, kind: true, blurred: true, sha256: true } });
@@ -140,9 +143,9 @@ async function makeCopies(
 }
 
 /** Locks the item (as publish/unpublish do) and returns what the copies depend on, or null if it is not published. */
-async function lockPublishedItem(tx: Tx, itemId: string): Promise<{ redactions: unknown; sensitiveGraphic: boolean } | null> {
-  const locked = await tx.$queryRaw<Array<{ redactions: unknown; sensitiveGraphic: boolean }>>`
-    SELECT "redactions", "sensitiveGraphic" FROM "EvidenceItem" WHERE "id" = ${itemId} FOR UPDATE`;
+async function lockPublishedItem(tx: Tx, itemId: string): Promise<{ redactions: unknown; sensitiveGraphic: boolean; publicMediaFileIds: string[] } | null> {
+  const locked = await tx.$queryRaw<Array<{ redactions: unknown; sensitiveGraphic: boolean; publicMediaFileIds: string[] }>>`
+    SELECT "redactions", "sensitiveGraphic", "publicMediaFileIds" FROM "EvidenceItem" WHERE "id" = ${itemId} FOR UPDATE`;
   const current = locked[0];
   if (!current) return null;
   const published = await tx.publishedItem.findUnique({ where: { itemId }, select: { id: true } });

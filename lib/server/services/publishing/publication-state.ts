@@ -1,6 +1,7 @@
 import "server-only";
 import { can, type Actor } from "@/lib/domain/permissions";
-import type { PublicIncident, PublicItem, RedactionRegion } from "@/lib/domain/publication";
+import { mediaKindOf } from "@/lib/domain/media-types";
+import { canHavePublicCopy, defaultPublicMedia, type PublicIncident, type PublicItem, type RedactionRegion } from "@/lib/domain/publication";
 import { db } from "../../db";
 
 // What the publishing panels show an editor: whether something is public, since when, and
@@ -43,6 +44,18 @@ export async function incidentPublicationState(actor: Actor, incidentId: string)
   };
 }
 
+export interface PublishableFile {
+  mediaFileId: string;
+  filename: string;
+  mime: string;
+  kind: "image" | "video" | "other";
+  isPageCapture: boolean;
+  /** Whether it is ticked in the panel: the last published choice, or the default before one. */
+  included: boolean;
+  /** A preview to mark blur regions on (thumbnail of a photo, first keyframe of a video). */
+  preview: { id: string; width: number | null; height: number | null } | null;
+}
+
 export interface ItemPublicationState {
   itemId: string;
   version: number;
@@ -50,7 +63,7 @@ export interface ItemPublicationState {
   graphic: boolean;
   published: { publishedAt: Date; updatedAt: Date; title: string; description: string; withholdLocation: boolean } | null;
   redactions: RedactionRegion[];
-  images: Array<{ mediaFileId: string; thumbnailId: string; width: number | null; height: number | null; filename: string }>;
+  files: PublishableFile[];
   publicMedia: number;
 }
 
@@ -64,7 +77,17 @@ export async function itemPublicationState(actor: Actor, itemId: string): Promis
       status: true,
       sensitiveGraphic: true,
       redactions: true,
-      media: { select: { id: true, originalFilename: true, derivatives: { where: { kind: { in: ["THUMBNAIL", "KEYFRAME"] } }, orderBy: [{ kind: "desc" }, { position: "asc" }], take: 1, select: { id: true, width: true, height: true } } } },
+      publicMediaFileIds: true,
+      media: {
+        orderBy: [{ collectedAt: "asc" }, { id: "asc" }],
+        select: {
+          id: true,
+          originalFilename: true,
+          sniffedMime: true,
+          isPageCapture: true,
+          derivatives: { where: { kind: { in: ["THUMBNAIL", "KEYFRAME"] } }, orderBy: [{ kind: "desc" }, { position: "asc" }], take: 1, select: { id: true, width: true, height: true } },
+        },
+      },
     },
   });
   if (!item || !can(actor, "item:publish", { kind: "project", projectId: item.projectId })) return null;
@@ -73,6 +96,7 @@ export async function itemPublicationState(actor: Actor, itemId: string): Promis
     db().publicMedia.count({ where: { itemId } }),
   ]);
   const data = published?.data as unknown as PublicItem | undefined;
+  const included = new Set(published ? item.publicMediaFileIds : defaultPublicMedia(item.media));
   return {
     itemId: item.id,
     version: item.version,
@@ -80,7 +104,15 @@ export async function itemPublicationState(actor: Actor, itemId: string): Promis
     graphic: item.sensitiveGraphic,
     published: published && data ? { publishedAt: published.publishedAt, updatedAt: published.updatedAt, title: data.title, description: data.description, withholdLocation: data.locationWithheld } : null,
     redactions: Array.isArray(item.redactions) ? (item.redactions as unknown as RedactionRegion[]) : [],
-    images: item.media.flatMap((m) => (m.derivatives[0] ? [{ mediaFileId: m.id, thumbnailId: m.derivatives[0].id, width: m.derivatives[0].width, height: m.derivatives[0].height, filename: m.originalFilename }] : [])),
+    files: item.media.map((m) => ({
+      mediaFileId: m.id,
+      filename: m.originalFilename,
+      mime: m.sniffedMime,
+      kind: mediaKindOf(m.sniffedMime) ?? "other",
+      isPageCapture: m.isPageCapture,
+      included: included.has(m.id) && canHavePublicCopy(m),
+      preview: m.derivatives[0] ? { id: m.derivatives[0].id, width: m.derivatives[0].width, height: m.derivatives[0].height } : null,
+    })),
     publicMedia,
   };
 }

@@ -5,9 +5,12 @@ import { can, type Actor } from "@/lib/domain/permissions";
 import {
   buildPublicIncident,
   buildPublicItem,
+  defaultPublicMedia,
+  publicMediaProblem,
   publishIncidentSchema,
   publishItemOptionsSchema,
   unpublishSchema,
+  type PublicItem,
   type PublishItemOptions,
 } from "@/lib/domain/publication";
 import { idSchema } from "@/lib/domain/schemas";
@@ -29,24 +32,47 @@ function requirePublisher(actor: Actor, projectId: string) {
   if (!can(actor, "item:publish", { kind: "project", projectId })) throw forbidden("Only editors publish.");
 }
 
-/** Publishes (or republishes) one verified item inside the caller's transaction. */
-async function publishItemInTx(tx: Tx, actor: Actor, projectId: string, options: PublishItemOptions, expectedVersion: number | null) {
+/** Locks an item row for a publishing change; null when it is not in the project. */
+async function lockItem(tx: Tx, itemId: string, projectId: string) {
   const rows = await tx.$queryRaw<Array<{ id: string; projectId: string; reference: string; status: string; version: number; platform: string | null; sensitiveGraphic: boolean }>>`
-    SELECT "id", "projectId", "reference", "status"::text, "version", "platform"::text, "sensitiveGraphic" FROM "EvidenceItem" WHERE "id" = ${options.itemId} FOR UPDATE`;
+    SELECT "id", "projectId", "reference", "status"::text, "version", "platform"::text, "sensitiveGraphic" FROM "EvidenceItem" WHERE "id" = ${itemId} FOR UPDATE`;
   const item = rows[0];
-  if (!item || item.projectId !== projectId || !can(actor, "project:view", { kind: "project", projectId })) throw notFound("That item");
-  if (expectedVersion !== null && item.version !== expectedVersion) throw conflict(`${item.reference} changed since you loaded it. Reload to see the latest state.`);
+  return item && item.projectId === projectId ? item : null;
+}
+
+/**
+ * The public incident ids an item is shown under: the incidents it is evidence for (not a lead)
+ * that are public, plus the one being published right now. Unpublished incidents are not named.
+ */
+async function publicIncidentIdsOf(tx: Tx, itemId: string, alsoPublic?: string): Promise<string[]> {
+  const links = await tx.incidentEvidence.findMany({ where: { itemId, isLead: false }, select: { incident: { select: { id: true, reference: true } } } });
+  const published = new Set(
+    (await tx.publishedIncident.findMany({ where: { incidentId: { in: links.map((l) => l.incident.id) } }, select: { incidentId: true } })).map((p) => p.incidentId),
+  );
+  const ids = links.filter((l) => published.has(l.incident.id) || l.incident.reference === alsoPublic).map((l) => l.incident.reference);
+  return [...new Set(ids)].sort();
+}
+
+/** Publishes (or republishes) one verified item with the editor's decisions, inside the caller's transaction. */
+async function publishItemInTx(tx: Tx, actor: Actor, projectId: string, options: PublishItemOptions, expectedVersion: number) {
+  const item = await lockItem(tx, options.itemId, projectId);
+  if (!item || !can(actor, "project:view", { kind: "project", projectId })) throw notFound("That item");
+  if (item.version !== expectedVersion) throw conflict(`${item.reference} changed since you loaded it. Reload to see the latest state.`);
   if (!PUBLISHABLE.includes(item.status)) throw new DomainError("VALIDATION", `${item.reference} is ${item.status.toLowerCase().replace("_", " ")}: only verified items can be published.`);
 
-  const [geolocation, chronolocation, media, links] = await Promise.all([
+  const [geolocation, chronolocation, media, incidentIds] = await Promise.all([
     tx.geolocation.findFirst({ where: { itemId: item.id, status: "CONFIRMED" }, orderBy: { createdAt: "desc" }, select: { latitude: true, longitude: true, precisionM: true } }),
     tx.chronolocation.findFirst({ where: { itemId: item.id, status: "CONFIRMED" }, orderBy: { createdAt: "desc" }, select: { earliestAt: true, latestAt: true } }),
-    tx.mediaFile.findMany({ where: { itemId: item.id }, select: { id: true, sha256: true, sniffedMime: true } }),
-    tx.incidentEvidence.findMany({ where: { itemId: item.id, isLead: false }, select: { incident: { select: { reference: true } } } }),
+    tx.mediaFile.findMany({ where: { itemId: item.id }, select: { id: true, sha256: true, sniffedMime: true, isPageCapture: true } }),
+    publicIncidentIdsOf(tx, item.id),
   ]);
   const mediaIds = new Set(media.map((m) => m.id));
   const stray = options.redactions.find((r) => !mediaIds.has(r.mediaFileId));
   if (stray) throw new DomainError("VALIDATION", "A blur region names a file that is not part of this item.");
+  const chosen = [...new Set(options.mediaFileIds ?? defaultPublicMedia(media))];
+  const problem = publicMediaProblem(media, chosen);
+  if (problem) throw new DomainError("VALIDATION", problem);
+  const chosenSet = new Set(chosen);
 
   const now = new Date();
   const existing = await tx.publishedItem.findUnique({ where: { itemId: item.id }, select: { publishedAt: true } });
@@ -57,9 +83,9 @@ async function publishItemInTx(tx: Tx, actor: Actor, projectId: string, options:
       sensitiveGraphic: item.sensitiveGraphic,
       geolocation,
       chronolocation,
-      originalSha256: media.filter((m) => m.sniffedMime.startsWith("image/") || m.sniffedMime.startsWith("video/")).map((m) => m.sha256),
+      originalSha256: media.filter((m) => chosenSet.has(m.id)).map((m) => m.sha256),
     },
-    { ...options, incidentIds: links.map((l) => l.incident.reference), publishedAt: existing?.publishedAt ?? now, updatedAt: now },
+    { ...options, incidentIds, publishedAt: existing?.publishedAt ?? now, updatedAt: now },
   );
   const data = snapshot as unknown as Prisma.InputJsonValue;
   await tx.publishedItem.upsert({
@@ -69,7 +95,7 @@ async function publishItemInTx(tx: Tx, actor: Actor, projectId: string, options:
   });
   await tx.evidenceItem.update({
     where: { id: item.id },
-    data: { status: "PUBLISHED", version: { increment: 1 }, redactions: options.redactions as unknown as Prisma.InputJsonValue },
+    data: { status: "PUBLISHED", version: { increment: 1 }, redactions: options.redactions as unknown as Prisma.InputJsonValue, publicMediaFileIds: chosen },
   });
   await tx.publicationEvent.create({ data: { projectId, kind: existing ? "UPDATE" : "PUBLISH", entityType: "item", publicId: item.reference } });
   await enqueueJob(tx, { queue: "media.publish", payload: { itemId: item.id }, projectId, itemId: item.id });
@@ -80,9 +106,42 @@ async function publishItemInTx(tx: Tx, actor: Actor, projectId: string, options:
     entityType: "EvidenceItem",
     entityId: item.id,
     before: { status: item.status, version: item.version },
-    after: { status: "PUBLISHED", version: item.version + 1, snapshot: data },
+    after: { status: "PUBLISHED", version: item.version + 1, snapshot: data, redactions: options.redactions, mediaFileIds: chosen } as unknown as Prisma.InputJsonValue,
   });
   return { id: item.id, reference: item.reference };
+}
+
+/**
+ * Brings an already published item's list of public incidents up to date, and nothing else:
+ * its public title, description, location choice, blur regions and files stay exactly as the
+ * editor last published them. Writes only when the list changes.
+ */
+async function relinkPublishedItemInTx(tx: Tx, actor: Actor, projectId: string, itemId: string, options: { alsoPublic?: string; note?: string }) {
+  const item = await lockItem(tx, itemId, projectId);
+  if (!item) throw notFound("That item");
+  const published = await tx.publishedItem.findUnique({ where: { itemId }, select: { data: true, incidentIds: true } });
+  if (!published || item.status !== "PUBLISHED") {
+    throw new DomainError(
+      "VALIDATION",
+      `${item.reference} has no public version yet. Publish it from its own page first, where its public title, blur regions and files are chosen; an incident is published only with evidence that already has them.`,
+    );
+  }
+  const incidentIds = await publicIncidentIdsOf(tx, itemId, options.alsoPublic);
+  if (incidentIds.join("\n") === [...published.incidentIds].sort().join("\n")) return false;
+  const now = new Date();
+  const data = { ...(published.data as unknown as PublicItem), incidentIds, updatedAt: now.toISOString() } as unknown as Prisma.InputJsonValue;
+  await tx.publishedItem.update({ where: { itemId }, data: { data, incidentIds, updatedAt: now } });
+  await tx.publicationEvent.create({ data: { projectId, kind: "UPDATE", entityType: "item", publicId: item.reference, note: options.note ?? "" } });
+  await appendAuditEvent(tx, {
+    actorId: actor.userId,
+    projectId,
+    action: "item.public_incidents",
+    entityType: "EvidenceItem",
+    entityId: itemId,
+    before: { incidentIds: published.incidentIds },
+    after: { incidentIds },
+  });
+  return true;
 }
 
 export async function publishItem(actor: Actor, input: unknown) {
@@ -97,7 +156,7 @@ export async function publishItem(actor: Actor, input: unknown) {
   });
 }
 
-/** Publishes an incident and, in the same transaction, the verified evidence chosen with it. */
+/** Publishes an incident with evidence that is already public, keeping each item's own publish decisions. */
 export async function publishIncident(actor: Actor, input: unknown) {
   const data = parseInput(publishIncidentSchema, input);
   const found = await db().incident.findUnique({ where: { id: data.incidentId }, select: { projectId: true } });
@@ -113,7 +172,7 @@ export async function publishIncident(actor: Actor, input: unknown) {
     const evidence = new Set((await tx.incidentEvidence.findMany({ where: { incidentId: incident.id, isLead: false }, select: { itemId: true } })).map((l) => l.itemId));
     for (const item of data.items) {
       if (!evidence.has(item.itemId)) throw new DomainError("VALIDATION", "Only items linked to this incident as evidence (not leads) can be published with it.");
-      await publishItemInTx(tx, actor, projectId, item, null);
+      await relinkPublishedItemInTx(tx, actor, projectId, item.itemId, { alsoPublic: incident.reference });
     }
 
     const now = new Date();
@@ -191,13 +250,15 @@ export async function unpublishIncident(actor: Actor, input: unknown) {
     const removed = await tx.publishedIncident.deleteMany({ where: { incidentId: data.incidentId } });
     if (removed.count === 0) throw new DomainError("VALIDATION", `${found.reference} is not published.`);
     let itemsRetracted = 0;
-    if (data.alsoItems) {
-      const stillPublic = new Set((await tx.publishedIncident.findMany({ where: { projectId: found.projectId }, select: { publicId: true } })).map((i) => i.publicId));
-      const items = await tx.publishedItem.findMany({ where: { projectId: found.projectId, incidentIds: { has: found.reference } }, select: { itemId: true, incidentIds: true } });
-      for (const item of items) {
-        if (item.incidentIds.some((id) => stillPublic.has(id))) continue;
+    const stillPublic = new Set((await tx.publishedIncident.findMany({ where: { projectId: found.projectId }, select: { publicId: true } })).map((i) => i.publicId));
+    const items = await tx.publishedItem.findMany({ where: { projectId: found.projectId, incidentIds: { has: found.reference } }, select: { itemId: true, incidentIds: true } });
+    for (const item of items) {
+      if (data.alsoItems && !item.incidentIds.some((id) => stillPublic.has(id))) {
         await unpublishItemInTx(tx, actor, found.projectId, item.itemId, data.reason, data.publicNote, null);
         itemsRetracted += 1;
+      } else {
+        // Evidence that stays public no longer names the retracted incident.
+        await relinkPublishedItemInTx(tx, actor, found.projectId, item.itemId, { note: data.publicNote });
       }
     }
     await tx.publicationEvent.create({ data: { projectId: found.projectId, kind: "RETRACT", entityType: "incident", publicId: found.reference, note: data.publicNote } });

@@ -152,7 +152,6 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
           publicUrl={`/public/${project.slug}/items/${item.reference}`}
           state={{
             ...publication,
-            defaultTitle: item.title,
             published: publication.published
               ? { ...publication.published, publishedAt: publication.published.publishedAt.toISOString(), updatedAt: publication.published.updatedAt.toISOString() }
               : null,
