@@ -5,7 +5,9 @@ import {
   PUBLIC_SCHEMA_VERSION,
   buildPublicIncident,
   buildPublicItem,
+  defaultPublicMedia,
   publicEventRow,
+  publicMediaProblem,
   publicFilterSchema,
   publicLocation,
   publishIncidentSchema,
@@ -181,5 +183,38 @@ describe("input schemas", () => {
     [{ target: "everyone" }, false],
   ])("public filter %j valid=%s", (input, valid) => {
     expect(publicFilterSchema.safeParse(input).success).toBe(valid);
+  });
+});
+
+describe("which files of an item may be public", () => {
+  const files = [
+    { id: "photo", sniffedMime: "image/jpeg", isPageCapture: false },
+    { id: "video", sniffedMime: "video/mp4", isPageCapture: false },
+    { id: "shot", sniffedMime: "image/png", isPageCapture: true },
+    { id: "html", sniffedMime: "text/html", isPageCapture: true },
+    { id: "pdf", sniffedMime: "application/pdf", isPageCapture: false },
+  ];
+
+  it("offers photos and videos by default, never page captures or other files", () => {
+    expect(defaultPublicMedia(files)).toEqual(["photo", "video"]);
+    expect(defaultPublicMedia([])).toEqual([]);
+  });
+
+  it.each([
+    [[], null],
+    [["photo", "video"], null],
+    [["shot"], null],
+    [["html"], /Only photos and videos/],
+    [["pdf"], /Only photos and videos/],
+    [["someone-elses"], /not part of this item/],
+  ] as const)("choosing %j gives %s", (chosen, problem) => {
+    const found = publicMediaProblem(files, chosen);
+    if (problem === null) expect(found).toBeNull();
+    else expect(found).toMatch(problem);
+  });
+
+  it("an incident publish names items only: no title, blur or file choice can ride along", () => {
+    const parsed = publishIncidentSchema.parse({ incidentId: "cm0inc00000001", expectedVersion: 0, items: [{ itemId: "cm0item0000001", title: "Overwrite", redactions: [] }] });
+    expect(parsed.items).toEqual([{ itemId: "cm0item0000001" }]);
   });
 });
