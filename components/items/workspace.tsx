@@ -5,7 +5,7 @@ import { addCommentAction, proposeChronolocationAction, proposeGeolocationAction
 import { PRECISION_PRESETS, parseCoordinates } from "@/lib/domain/coordinates";
 import { CHRONO_METHODS, CHRONO_METHOD_LABELS } from "@/lib/domain/notes";
 import { REJECTION_REASONS, REJECTION_REASON_LABELS, TRANSITIONS, type TransitionAction } from "@/lib/domain/review-workflow";
-import { matchShadow, sunDay } from "@/lib/domain/sun";
+import { matchShadow, sunDay, sunTable } from "@/lib/domain/sun";
 import type { ActionResult } from "@/lib/server/action-result";
 import { GeolocationMapPicker, type MapOutlines } from "@/components/map/location-map";
 
@@ -217,9 +217,9 @@ export function ChronolocationForm({
             ...(objectHeight && shadowLength ? { objectHeightM: Number(objectHeight), shadowLengthM: Number(shadowLength) } : {}),
           })
         : null;
-      return { summary, windows, error: null as string | null };
+      return { summary, table: sunTable(day, point.latitude, point.longitude, timeZone), windows, error: null as string | null };
     } catch (error) {
-      return { summary: null, windows: null, error: (error as Error).message };
+      return { summary: null, table: null, windows: null, error: (error as Error).message };
     }
   }, [point, day, timeZone, bearing, tolerance, objectHeight, shadowLength]);
 
@@ -263,11 +263,11 @@ export function ChronolocationForm({
               <details>
                 <summary className="small">Sun through the day</summary>
                 <table>
-                  <thead><tr><th scope="col">Local</th><th scope="col">Azimuth</th><th scope="col">Elevation</th><th scope="col">Shadow bearing</th><th scope="col">Shadow / height</th></tr></thead>
-                  <tbody>
-                    {sun.summary.samples.filter((s) => s.elevationDeg > -2).map((s) => (
+                  <thead><tr><th scope="col">Local ({timeZone})</th><th scope="col">UTC</th><th scope="col">Azimuth</th><th scope="col">Elevation</th><th scope="col">Shadow bearing</th><th scope="col">Shadow / height</th></tr></thead>
+                  <tbody data-testid="sun-table">
+                    {(sun.table ?? []).filter((s) => s.elevationDeg > -2).map((s) => (
                       <tr key={s.at.toISOString()}>
-                        <td>{s.localTime}</td><td>{s.azimuthDeg.toFixed(1)}°</td><td>{s.elevationDeg.toFixed(1)}°</td>
+                        <td>{s.localTime}</td><td>{s.utcTime}</td><td>{s.azimuthDeg.toFixed(1)}°</td><td>{s.elevationDeg.toFixed(1)}°</td>
                         <td>{s.shadowBearingDeg === null ? "—" : `${s.shadowBearingDeg.toFixed(1)}°`}</td>
                         <td>{s.shadowLengthRatio === null ? "—" : s.shadowLengthRatio.toFixed(2)}</td>
                       </tr>

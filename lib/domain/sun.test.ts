@@ -8,6 +8,7 @@ import {
   shadowAt,
   sunDay,
   sunPosition,
+  sunTable,
   validateBearing,
   validateIsoDay,
   validateLatitude,
@@ -605,5 +606,32 @@ describe("validation helpers", () => {
   ])("%s", (_what, check, good, bad) => {
     for (const v of good) expect(check(v)).toBeNull();
     for (const v of bad) expect(check(v)).toEqual(expect.any(String));
+  });
+});
+
+describe("sunTable: whole hours of the local day and of UTC", () => {
+  it.each([
+    // [zone, a local hour that must appear, UTC hours that must appear]
+    ["Asia/Kabul", "08:00", ["03:00", "06:00", "09:00"]],
+    ["Asia/Kathmandu", "09:00", ["03:00", "06:00"]],
+    ["UTC", "06:00", ["06:00"]],
+  ] as const)("%s has local %s and UTC %j, each row with both clocks", (zone, localHour, utcHours) => {
+    const rows = sunTable("2022-09-30", 34.5553, 69.2075, zone);
+    const locals = rows.map((r) => r.localTime);
+    const utcs = rows.map((r) => r.utcTime);
+    expect(locals).toContain(localHour);
+    for (const hour of utcHours) expect(utcs).toContain(hour);
+    for (const row of rows) {
+      expect(row.utcTime).toBe(row.at.toISOString().slice(11, 16));
+      expect(row.localTime.endsWith(":00") || row.utcTime.endsWith(":00")).toBe(true);
+    }
+    // 24 local hours and, where the offset is not whole hours, 24 UTC hours more.
+    expect(rows).toHaveLength(zone === "UTC" ? 24 : 48);
+  });
+
+  it("the Kabul row at 03:00 UTC is 07:30 local with the sun position of that instant", () => {
+    const row = sunTable("2022-09-30", 34.5553, 69.2075, "Asia/Kabul").find((r) => r.utcTime === "03:00")!;
+    expect(row.localTime).toBe("07:30");
+    expect(row.azimuthDeg).toBeCloseTo(sunPosition(new Date("2022-09-30T03:00:00Z"), 34.5553, 69.2075).azimuthDeg, 6);
   });
 });

@@ -408,6 +408,24 @@ export function sunDay(dateIsoDay: string, lat: number, lon: number, timeZone: s
   };
 }
 
+/** A row of the "sun through the day" table: its instant in the day's zone and in UTC. */
+export interface SunTableRow extends SunDaySample {
+  /** "HH:MM" UTC. */
+  utcTime: string;
+}
+
+/**
+ * The sun over a local day at every whole hour of the zone's wall clock AND every whole hour of
+ * UTC. In zones whose offset is not whole hours (Asia/Kabul is UTC+4:30, Asia/Kathmandu +5:45)
+ * these differ, and investigators work in both: a table stepped only by local hours has no row
+ * for 03:00 UTC in Kabul.
+ */
+export function sunTable(dateIsoDay: string, lat: number, lon: number, timeZone: string): SunTableRow[] {
+  return sunDay(dateIsoDay, lat, lon, timeZone, 15)
+    .samples.map((sample) => ({ ...sample, utcTime: sample.at.toISOString().slice(11, 16) }))
+    .filter((row) => row.localTime.endsWith(":00") || row.utcTime.endsWith(":00"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Matching a measured shadow
 
