@@ -54,7 +54,7 @@ export default defineConfig({
     env: {
       PORT: String(E2E_PORT),
       GROUNDTRUTH_HOST: "127.0.0.1",
-      GROUNDTRUTH_PG_PORT: "54400",
+      GROUNDTRUTH_PG_PORT: process.env.GROUNDTRUTH_E2E_PG_PORT ?? "54400",
       GROUNDTRUTH_DATA_DIR: dataDir,
       GROUNDTRUTH_MEDIA_DIR: path.join(dataDir, "media"),
       // Empty: always the embedded server, even if the shell has a DATABASE_URL for another install.

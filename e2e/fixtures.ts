@@ -4,7 +4,8 @@ import { expect, type Browser, type BrowserContext, type Locator, type Page } fr
 /** Every demo account's password on the e2e server (passed to `npm start` as GROUNDTRUTH_DEMO_PASSWORD). */
 export const DEMO_PASSWORD = "e2e-demo-password-0123456789";
 
-export const E2E_PORT = 3100;
+// Overridable so that two checkouts on one machine can run their end-to-end tests side by side.
+export const E2E_PORT = Number(process.env.GROUNDTRUTH_E2E_PORT ?? 3100);
 export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
 
 export const DEMO_DOMAIN = "demo.groundtruth.test";

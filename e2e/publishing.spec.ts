@@ -57,9 +57,21 @@ test("publish an incident with two verified items, check every public surface, t
     await itemPanel.getByLabel(/Public description/).fill(`Public description of ${item}`);
     await itemPanel.getByTestId("publish-item").click();
     await expect(itemPanel.getByTestId("item-publication-status")).toContainText("public since");
+    if (item === ITEMS[0]) {
+      for (const width of [1440, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        await itemPanel.screenshot({ path: test.info().outputPath(`item-publish-panel-${width}.png`) });
+      }
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
   }
   await page.goto(incidentUrl);
   for (const item of ITEMS) await expect(panel.getByTestId(`include-${item}`)).toBeChecked();
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await panel.screenshot({ path: test.info().outputPath(`incident-publish-panel-${width}.png`) });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
   await panel.getByTestId("publish-incident").click();
   await expect(panel.getByTestId("publication-status")).toContainText("public since");
   // The incident publish left each item's own public text as its editor wrote it.

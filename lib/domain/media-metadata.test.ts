@@ -3,8 +3,10 @@ import {
   type ContradictionContext,
   type LocalTime,
   type MediaMetadata,
+  describeRotation,
   detectEditingSoftware,
   findContradictions,
+  formatAltitude,
   formatOffset,
   formatSpan,
   gpsDateTime,
@@ -207,5 +209,27 @@ describe("findContradictions", () => {
   it("says how many days the claimed date is off", () => {
     const [finding] = findContradictions(image({ captureTime: local("2015-06-11T10:29:26") }), { claimedDate: "2015-07-24" });
     expect(finding?.message).toContain("43 days");
+  });
+});
+
+describe("altitude and rotation for people", () => {
+  it.each([
+    [252, "252 m"],
+    [1.3999999999999999, "1.4 m"],
+    [90.00000000000001, "90 m"],
+    [-8.499999999999998, "-8.5 m"],
+    [-0.04, "0 m"],
+  ])("altitude %s reads %s", (metres, text) => {
+    expect(formatAltitude(metres)).toBe(text);
+  });
+
+  it.each([
+    [{}, null],
+    [{ rotation: 0 }, "none"],
+    [{ rotation: 90, displayMatrixRotation: -90 }, "shown turned 90° clockwise (display matrix -90°)"],
+    [{ rotation: 270, displayMatrixRotation: 90 }, "shown turned 270° clockwise (display matrix 90°)"],
+    [{ rotation: 180 }, "shown turned 180° clockwise"],
+  ])("rotation %j reads %s", (meta, text) => {
+    expect(describeRotation(meta)).toBe(text);
   });
 });

@@ -60,6 +60,11 @@ export interface MediaMetadata {
   durationMs?: number;
   /** Clockwise degrees a player turns the stored picture to show it upright: 0, 90, 180, 270. */
   rotation?: number;
+  /**
+   * The video's display-matrix rotation exactly as ffprobe reports it (counter-clockwise, so an
+   * iPhone held upright shows -90), kept with its sign for the record.
+   */
+  displayMatrixRotation?: number;
   videoCodec?: string;
   audioCodec?: string;
   streams?: MediaStreamInfo[];
@@ -503,4 +508,17 @@ export function formatSpan(ms: number): string {
   if (hours > 0) return `${hours}h ${minutes}m ${seconds}s`;
   if (minutes > 0) return `${minutes}m ${seconds}s`;
   return `${seconds}s`;
+}
+
+/** An altitude for people: to 0.1 m ("252 m", "-8.5 m"), never 13 decimals of float noise. */
+export function formatAltitude(metres: number): string {
+  const rounded = Math.round(metres * 10) / 10;
+  return `${Object.is(rounded, -0) ? 0 : rounded} m`;
+}
+
+/** A rotation for people: the stored clockwise turn, with ffprobe's own signed value when known. */
+export function describeRotation(meta: Pick<MediaMetadata, "rotation" | "displayMatrixRotation">): string | null {
+  if (meta.rotation === undefined && meta.displayMatrixRotation === undefined) return null;
+  const turn = meta.rotation ? `shown turned ${meta.rotation}° clockwise` : "none";
+  return meta.displayMatrixRotation !== undefined ? `${turn} (display matrix ${meta.displayMatrixRotation}°)` : turn;
 }

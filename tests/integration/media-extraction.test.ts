@@ -151,6 +151,9 @@ describe("video metadata from the fixtures", () => {
     expect(meta.videoCodec).toBe("h264");
     expect(meta.audioCodec).toBe("aac");
     expect([meta.width, meta.height]).toEqual([568, 320]);
+    // Filmed upside down: ffprobe's display matrix says -180, kept with its sign; shown turned 180°.
+    expect(meta.displayMatrixRotation).toBe(-180);
+    expect(meta.rotation).toBe(180);
     expect(meta.streams).toHaveLength(2);
     expect(meta.make).toBe("Apple");
     expect(meta.model).toBe("iPad 2");

@@ -324,6 +324,8 @@ async function extractVideo(filePath: string, mime: string, timeoutMs: number): 
   meta.width = turned ? videoStream.height : videoStream.width;
   meta.height = turned ? videoStream.width : videoStream.height;
   meta.rotation = rotation;
+  const matrix = videoStream.side_data_list?.find((side) => typeof side.rotation === "number")?.rotation;
+  if (matrix !== undefined && Number.isFinite(matrix)) meta.displayMatrixRotation = matrix;
   meta.durationMs = secondsToMs(format.duration) ?? Math.max(0, ...streams.map((s) => secondsToMs(s.duration) ?? 0));
   meta.videoCodec = text(videoStream.codec_name);
   meta.audioCodec = text(audioStream?.codec_name);

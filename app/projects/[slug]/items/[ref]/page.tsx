@@ -14,7 +14,7 @@ import { StatusBadge } from "@/components/status-badge";
 import { DomainError } from "@/lib/domain/errors";
 import { lookupSegment } from "@/lib/server/http";
 import { PLATFORM_LABELS, SENSITIVITY_FLAGS, type Platform } from "@/lib/domain/evidence";
-import { findContradictions, type MediaMetadata } from "@/lib/domain/media-metadata";
+import { describeRotation, findContradictions, formatAltitude, type MediaMetadata } from "@/lib/domain/media-metadata";
 import { actorOrRedirect } from "@/lib/server/session";
 import { getItemDetail } from "@/lib/server/services/items/get-item-detail";
 
@@ -230,9 +230,11 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
               {meta?.gps ? (
                 <>
                   <dt>GPS in file</dt>
-                  <dd data-testid="gps">{meta.gps.latitude.toFixed(6)}, {meta.gps.longitude.toFixed(6)}{meta.gps.altitudeM !== undefined ? `, ${meta.gps.altitudeM} m` : ""}</dd>
+                  <dd data-testid="gps">{meta.gps.latitude.toFixed(6)}, {meta.gps.longitude.toFixed(6)}{meta.gps.altitudeM !== undefined ? `, ${formatAltitude(meta.gps.altitudeM)}` : ""}</dd>
                 </>
               ) : null}
+              {meta?.locationIso6709 ? <><dt>Location as written</dt><dd className="mono" data-testid="iso6709">{meta.locationIso6709}</dd></> : null}
+              {meta && describeRotation(meta) ? <><dt>Rotation</dt><dd data-testid="rotation">{describeRotation(meta)}</dd></> : null}
               {meta?.durationMs ? <><dt>Duration</dt><dd>{(meta.durationMs / 1000).toFixed(3)} s</dd></> : null}
               {meta?.width ? <><dt>Dimensions</dt><dd>{meta.width} × {meta.height}</dd></> : null}
               {meta?.videoCodec ? <><dt>Codecs</dt><dd>{[meta.videoCodec, meta.audioCodec].filter(Boolean).join(" + ")}</dd></> : null}
