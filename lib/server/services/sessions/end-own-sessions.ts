@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { forbidden, notFound } from "@/lib/domain/errors";
+import { notFound } from "@/lib/domain/errors";
 import type { Actor } from "@/lib/domain/permissions";
 import { idSchema } from "@/lib/domain/schemas";
 import { appendAuditEvent } from "../../audit";
@@ -26,13 +26,14 @@ export async function endOwnSession(actor: Actor & { sessionId?: string }, input
   });
 }
 
-/** "Sign out everywhere else": every session of the person except the one making the request. */
+/**
+ * "Sign out everywhere else": every session of the person except the one making the request
+ * (outside a browser session, simply every session).
+ */
 export async function endOtherOwnSessions(actor: Actor & { sessionId?: string }): Promise<{ ended: number }> {
   const userId = selfServiceUserId(actor);
-  if (!actor.sessionId) throw forbidden("Sign in to manage your sessions.");
-  const currentSessionId = actor.sessionId;
   return db().$transaction(async (tx) => {
-    const ended = await revokeUserSessions(tx, userId, "signed_out_from_other_session", currentSessionId);
+    const ended = await revokeUserSessions(tx, userId, "signed_out_from_other_session", actor.sessionId);
     await appendAuditEvent(tx, { actorId: userId, projectId: null, action: "auth.sessions_end_others", entityType: "User", entityId: userId, after: { sessionsEnded: ended } });
     return { ended };
   });
