@@ -16,8 +16,6 @@ export interface SessionActor extends Actor {
    * pages say why.
    */
   twoFactorMissingFor: string[];
-  /** The signed-in session's row id (not its secret); absent for API tokens and scripts. */
-  sessionId?: string;
   /** Whether this session passed a second factor at sign-in (or when it was started after a change). */
   secondFactorInSession?: boolean;
   /** Whether the account has two-factor login on (this session may still not have used it). */

@@ -15,7 +15,7 @@ import { checkCurrentCredentials } from "./check-current-credentials";
  * if they use two-factor login). Every session of theirs ends, so a browser that learnt the old
  * password is signed out; a fresh session starts for this one.
  */
-export async function changePassword(actor: Actor & { sessionId?: string }, input: unknown): Promise<{ session: NewSession }> {
+export async function changePassword(actor: Actor, input: unknown): Promise<{ session: NewSession }> {
   const userId = selfServiceUserId(actor);
   const { currentPassword, currentCode, newPassword } = parseInput(changePasswordSchema, input);
   const passwordHash = await hashPassword(newPassword);

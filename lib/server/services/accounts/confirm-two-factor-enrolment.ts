@@ -21,7 +21,7 @@ export const ENROLMENT_CODE_INVALID = "That enrolment code is not valid or has e
  * (which passed the second factor) starts for this browser. Returns the new recovery codes in
  * plain text: this is the only time they are shown.
  */
-export async function confirmTwoFactorEnrolment(actor: Actor & { sessionId?: string }, input: unknown): Promise<{ recoveryCodes: string[]; session: NewSession }> {
+export async function confirmTwoFactorEnrolment(actor: Actor, input: unknown): Promise<{ recoveryCodes: string[]; session: NewSession }> {
   const userId = selfServiceUserId(actor);
   const { code, currentPassword, enrolmentCode } = parseInput(confirmEnrolmentSchema, input);
   const verdict = await db().$transaction(async (tx) => {

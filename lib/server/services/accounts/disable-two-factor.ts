@@ -13,7 +13,7 @@ import { checkCurrentCredentials } from "./check-current-credentials";
  * The user turns their own second factor off: the current password and a current code (or a
  * recovery code) prove it is them. Every session ends; a fresh one starts for this browser.
  */
-export async function disableTwoFactor(actor: Actor & { sessionId?: string }, input: unknown): Promise<{ session: NewSession }> {
+export async function disableTwoFactor(actor: Actor, input: unknown): Promise<{ session: NewSession }> {
   const userId = selfServiceUserId(actor);
   const { code, currentPassword } = parseInput(secondFactorCodeSchema, input);
   const verdict = await db().$transaction(async (tx) => {

@@ -14,7 +14,7 @@ import { checkCurrentCredentials } from "./check-current-credentials";
  * once. Recovery codes are second factors, so this is a second-factor change: the current
  * password and a code are asked for, every session ends and a fresh one starts here.
  */
-export async function regenerateRecoveryCodes(actor: Actor & { sessionId?: string }, input: unknown): Promise<{ recoveryCodes: string[]; session: NewSession }> {
+export async function regenerateRecoveryCodes(actor: Actor, input: unknown): Promise<{ recoveryCodes: string[]; session: NewSession }> {
   const userId = selfServiceUserId(actor);
   const { code, currentPassword } = parseInput(secondFactorCodeSchema, input);
   const verdict = await db().$transaction(async (tx) => {

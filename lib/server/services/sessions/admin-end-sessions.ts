@@ -27,7 +27,7 @@ export async function endUserSessions(actor: Actor, input: unknown): Promise<{ e
  * Admin signs everyone out (a suspected breach): every live session ends except the one making
  * the request, so the admin can carry on. Audited with the count.
  */
-export async function endAllSessions(actor: Actor & { sessionId?: string }): Promise<{ ended: number }> {
+export async function endAllSessions(actor: Actor): Promise<{ ended: number }> {
   if (!can(actor, "user:manage", { kind: "system" })) throw forbidden();
   return db().$transaction(async (tx) => {
     const result = await tx.session.updateMany({

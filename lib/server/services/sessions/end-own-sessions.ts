@@ -12,7 +12,7 @@ import { parseInput } from "../../validation";
 const endSessionSchema = z.object({ sessionId: idSchema });
 
 /** The signed-in person signs out one of their own sessions (another browser, a lost laptop). */
-export async function endOwnSession(actor: Actor & { sessionId?: string }, input: unknown): Promise<void> {
+export async function endOwnSession(actor: Actor, input: unknown): Promise<void> {
   const userId = selfServiceUserId(actor);
   const { sessionId } = parseInput(endSessionSchema, input);
   await db().$transaction(async (tx) => {
@@ -30,7 +30,7 @@ export async function endOwnSession(actor: Actor & { sessionId?: string }, input
  * "Sign out everywhere else": every session of the person except the one making the request
  * (outside a browser session, simply every session).
  */
-export async function endOtherOwnSessions(actor: Actor & { sessionId?: string }): Promise<{ ended: number }> {
+export async function endOtherOwnSessions(actor: Actor): Promise<{ ended: number }> {
   const userId = selfServiceUserId(actor);
   return db().$transaction(async (tx) => {
     const ended = await revokeUserSessions(tx, userId, "signed_out_from_other_session", actor.sessionId);

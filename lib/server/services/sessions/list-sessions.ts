@@ -17,7 +17,7 @@ export interface SessionRow {
 }
 
 /** The signed-in person's live sessions (this one first, then most recently seen). */
-export async function listOwnSessions(actor: Actor & { sessionId?: string }): Promise<SessionRow[]> {
+export async function listOwnSessions(actor: Actor): Promise<SessionRow[]> {
   const userId = selfServiceUserId(actor);
   const now = new Date();
   const rows = await db().session.findMany({
