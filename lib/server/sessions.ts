@@ -39,7 +39,13 @@ export interface SessionOrigin {
   userAgent: string | null;
 }
 
-/** Writes a new session for a user who has just authenticated (inside the caller's transaction). */
+/** Ended sessions stay listed for this long (for an investigation after an incident), then go. */
+const ENDED_SESSION_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * Writes a new session for a user who has just authenticated (inside the caller's transaction),
+ * and deletes the user's sessions that ended more than 30 days ago, so the table stays small.
+ */
 export async function createSession(
   tx: Tx,
   input: { userId: string; secondFactor: boolean; origin: SessionOrigin; now?: Date },
@@ -47,6 +53,8 @@ export async function createSession(
   const now = input.now ?? new Date();
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + sessionPolicy().maxAgeMs);
+  // Every session, revoked or not, ends by its expiresAt: older than the retention is gone for good.
+  await tx.session.deleteMany({ where: { userId: input.userId, expiresAt: { lt: new Date(now.getTime() - ENDED_SESSION_RETENTION_MS) } } });
   const row = await tx.session.create({
     data: {
       tokenHash: hashSessionToken(token),

@@ -316,6 +316,20 @@ describe("a session ends", () => {
     expect(await loadSessionActor(token, new Date(seen.getTime() + idleLimit))).toBeNull();
   });
 
+  it("and ended sessions older than 30 days are deleted at the user's next sign-in", async () => {
+    const user = await makeUser();
+    const day = 24 * 60 * MIN;
+    const old = await db().session.create({
+      data: { tokenHash: "a".repeat(64), userId: user.id, authLevel: "PASSWORD", lastSeenAt: new Date(Date.now() - 31 * day), expiresAt: new Date(Date.now() - 31 * day) },
+    });
+    const recent = await db().session.create({
+      data: { tokenHash: "b".repeat(64), userId: user.id, authLevel: "PASSWORD", lastSeenAt: new Date(Date.now() - 2 * day), expiresAt: new Date(Date.now() - day), revokedAt: new Date(Date.now() - day) },
+    });
+    await signIn(user.email);
+    expect(await db().session.findUnique({ where: { id: old.id } })).toBeNull();
+    expect(await db().session.findUnique({ where: { id: recent.id } })).not.toBeNull();
+  });
+
   it("is refused for unknown, malformed or deactivated-user secrets", async () => {
     expect(await loadSessionActor(undefined)).toBeNull();
     expect(await loadSessionActor("x".repeat(43))).toBeNull();
