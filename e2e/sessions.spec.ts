@@ -125,8 +125,9 @@ test("on a project that requires two-factor login, the password alone cannot enr
   await expect(attacker.page.getByTestId("two-factor-status")).not.toContainText("On");
   await attacker.page.goto(`/projects/${slug}`);
   await expect(attacker.page.getByRole("heading", { level: 1, name: "Not found" })).toBeVisible();
+  // The form says why: an enrolment code from an administrator is needed.
   await attacker.page.goto("/account");
-  await expect(attacker.page.getByTestId("enrolment-code-required")).toBeVisible();
+  await expect(attacker.page.getByTestId("enrolment-code")).toBeVisible();
 
   // The admin issues an enrolment code (confirming with their own password); it is shown once.
   await admin.page.reload();
