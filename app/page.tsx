@@ -16,7 +16,8 @@ export default async function HomePage() {
         <div className="panel warning two-factor-notice" role="status" data-testid="two-factor-required-notice">
           {awaitingTwoFactor.map((p) => (
             <p key={p.id} style={{ margin: "4px 0" }}>
-              <strong>{p.name}</strong> requires two-factor login — set it up on your <Link href="/account">Account page</Link>.
+              <strong>{p.name}</strong> requires two-factor login in this session —{" "}
+              {actor.hasSecondFactor ? "sign out and sign in again with your code." : <>set it up on your <Link href="/account">Account page</Link>.</>}
             </p>
           ))}
         </div>

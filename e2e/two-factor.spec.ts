@@ -2,7 +2,7 @@
 // enrols on the Account page, signs in with password + code, and an admin resets it.
 import { Secret, TOTP } from "otpauth";
 import { expect, test, type Page } from "@playwright/test";
-import { E2E_BASE_URL, INVALID_LOGIN_MESSAGE, createUserAsAdmin, demoEmail, logIn, signedInPage, submitLogin, uniqueEmail, userRow } from "./fixtures";
+import { DEMO_PASSWORD, E2E_BASE_URL, INVALID_LOGIN_MESSAGE, createUserAsAdmin, demoEmail, logIn, signedInPage, submitLogin, uniqueEmail, userRow } from "./fixtures";
 
 const PASSWORD = "e2e-two-factor-password-0123";
 
@@ -35,6 +35,8 @@ test("a new user turns on two-factor login, then signs in with password and code
   const secret = (await page.getByTestId("totp-secret").innerText()).replace(/\s+/g, "");
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
   await page.getByTestId("enrol-code").fill(appCode(secret));
+  // Enrolling asks for the current password too (a session alone is not enough).
+  await page.getByTestId("enrol-password").fill(PASSWORD);
   await page.getByTestId("confirm-2fa").click();
 
   // Recovery codes are shown once.
@@ -63,7 +65,7 @@ test("a new user turns on two-factor login, then signs in with password and code
   await expect(page).toHaveURL(`${E2E_BASE_URL}/`);
   await expect(page.getByTestId("signed-in-as")).toHaveText("Tess Two-Factor (e2e)");
 
-  // The admin sees it on and resets it; the user's session ends at once.
+  // The admin sees it on and resets it, confirming with their own password; the user's session ends at once.
   await admin.page.reload();
   const refreshedRow = userRow(admin.page, email);
   await expect(refreshedRow.getByTestId("two-factor-on")).toBeVisible();
@@ -71,13 +73,17 @@ test("a new user turns on two-factor login, then signs in with password and code
     expect(dialog.message()).toContain(email);
     void dialog.accept();
   });
+  const resetForm = refreshedRow.locator("form", { has: admin.page.getByTestId("reset-2fa") });
+  await resetForm.getByTestId("admin-confirm-password").fill(DEMO_PASSWORD);
   await refreshedRow.getByTestId("reset-2fa").click();
   await expect(refreshedRow.getByTestId("two-factor-off")).toBeVisible();
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Projects" }).click();
   await expect(page).toHaveURL(/\/login$/);
-  // Password alone is enough again.
+  // Password alone is enough again to sign in; setting two-factor up again needs an admin's code.
   await logIn(page, email, PASSWORD);
+  await page.getByTestId("account-link").click();
+  await expect(page.getByTestId("enrolment-code-required")).toBeVisible();
 
   await user.context.close();
   await admin.context.close();

@@ -5,6 +5,7 @@ import { revalidatePath } from "next/cache";
 import { runAction, type ActionResult } from "@/lib/server/action-result";
 import { createUser } from "@/lib/server/services/accounts/create-user";
 import { resetPassword } from "@/lib/server/services/accounts/reset-password";
+import { issueEnrolmentCode } from "@/lib/server/services/accounts/issue-enrolment-code";
 import { adminResetTwoFactor } from "@/lib/server/services/accounts/reset-two-factor";
 import { setMembership } from "@/lib/server/services/accounts/set-membership";
 import { setUserActive } from "@/lib/server/services/accounts/set-user-active";
@@ -12,6 +13,7 @@ import { acknowledgeAlert } from "@/lib/server/services/admin/alerts";
 import { requestFixityCheck } from "@/lib/server/services/admin/fixity";
 import { createProject } from "@/lib/server/services/projects/create-project";
 import { updateProjectSettings } from "@/lib/server/services/projects/update-project-settings";
+import { endAllSessions, endUserSessions } from "@/lib/server/services/sessions/admin-end-sessions";
 
 const text = (form: FormData, name: string) => {
   const value = form.get(name);
@@ -60,12 +62,42 @@ export async function setMembershipAction(_previous: unknown, form: FormData): P
 
 export async function resetPasswordAction(_previous: unknown, form: FormData): Promise<ActionResult> {
   return done(
-    runAction((actor) => resetPassword(actor, { userId: text(form, "userId"), password: text(form, "password") }), "Password reset; their sessions have ended."),
+    runAction(
+      (actor) => resetPassword(actor, { userId: text(form, "userId"), password: text(form, "password"), ...confirmation(form) }),
+      "Password reset; their sessions have ended.",
+    ),
   );
 }
 
 export async function resetTwoFactorAction(_previous: unknown, form: FormData): Promise<ActionResult> {
-  return done(runAction((actor) => adminResetTwoFactor(actor, { userId: text(form, "userId") }), "Two-factor login reset; their sessions have ended."));
+  return done(
+    runAction(
+      (actor) => adminResetTwoFactor(actor, { userId: text(form, "userId"), ...confirmation(form) }),
+      "Two-factor login reset; their sessions have ended. They need an enrolment code to set it up again.",
+    ),
+  );
+}
+
+/** The admin's own password (and code) confirming a reset: fields currentPassword, currentCode. */
+function confirmation(form: FormData) {
+  return { currentPassword: text(form, "currentPassword"), currentCode: text(form, "currentCode") || undefined };
+}
+
+export async function issueEnrolmentCodeAction(_previous: unknown, form: FormData): Promise<ActionResult<{ code: string; expiresAt: string }>> {
+  return done(
+    runAction(async (actor) => {
+      const issued = await issueEnrolmentCode(actor, { userId: text(form, "userId"), ...confirmation(form) });
+      return { code: issued.code, expiresAt: issued.expiresAt.toISOString() };
+    }, "Enrolment code issued. It is shown only now."),
+  );
+}
+
+export async function endUserSessionsAction(_previous: unknown, form: FormData): Promise<ActionResult<{ ended: number }>> {
+  return done(runAction((actor) => endUserSessions(actor, { userId: text(form, "userId") }), "Their sessions have ended."));
+}
+
+export async function endAllSessionsAction(): Promise<ActionResult<{ ended: number }>> {
+  return done(runAction((actor) => endAllSessions(actor), "Everyone else has been signed out."));
 }
 
 export async function createProjectAction(_previous: unknown, form: FormData): Promise<ActionResult> {

@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { AcknowledgeAlertButton, RunFixityButton } from "@/components/admin/integrity";
 import { CreateProjectForm, CreateUserForm, MembershipForm, ProjectSettingsForm, ResetPasswordForm, ResetTwoFactorButton, UserActiveButton } from "@/components/admin/forms";
+import { EndAllSessionsButton, EndUserSessionsButton, EnrolmentCodeForm } from "@/components/admin/forms";
 import { PROJECT_ROLES } from "@/lib/domain/roles";
 import { can } from "@/lib/domain/permissions";
 import { actorOrRedirect } from "@/lib/server/session";
@@ -113,6 +114,8 @@ export default async function AdminPage() {
                     <UserActiveButton userId={user.id} active={user.active} email={user.email} />
                     <ResetPasswordForm userId={user.id} />
                     {user.twoFactorEnabled ? <ResetTwoFactorButton userId={user.id} email={user.email} /> : null}
+                    {user.twoFactorEnabled ? null : <EnrolmentCodeForm userId={user.id} />}
+                    <EndUserSessionsButton userId={user.id} email={user.email} />
                   </>
                 )}
               </td>
@@ -120,6 +123,12 @@ export default async function AdminPage() {
           ))}
         </tbody>
       </table>
+
+      <section className="panel" aria-labelledby="sessions-admin" style={{ marginTop: 16 }}>
+        <h2 id="sessions-admin" style={{ marginTop: 0 }}>Sessions</h2>
+        <p className="small muted">Signs every user out of every browser except this one, e.g. after a suspected breach. Recorded in the audit log.</p>
+        <EndAllSessionsButton />
+      </section>
 
       <div className="grid" style={{ marginTop: 24 }}>
         <section className="panel" aria-labelledby="new-user">

@@ -14,6 +14,8 @@ export interface TwoFactorView {
   enabledAt: string | null;
   unusedRecoveryCodes: number;
   enrolment: { secretForDisplay: string; qrDataUri: string } | null;
+  /** Turning it on needs an enrolment code from an administrator. */
+  enrolmentCodeRequired: boolean;
 }
 
 function Outcome({ state }: { state: ActionResult | null }) {
@@ -33,6 +35,24 @@ function CodeInput({ label, testId }: { label: string; testId: string }) {
     <label>
       {label}
       <input name="code" type="text" inputMode="numeric" autoComplete="one-time-code" maxLength={64} spellCheck={false} required data-testid={testId} />
+    </label>
+  );
+}
+
+function CurrentPasswordInput({ testId }: { testId: string }) {
+  return (
+    <label>
+      Your current password
+      <input name="currentPassword" type="password" autoComplete="current-password" maxLength={256} required data-testid={testId} />
+    </label>
+  );
+}
+
+function EnrolmentCodeInput() {
+  return (
+    <label>
+      Enrolment code from an administrator
+      <input name="enrolmentCode" type="text" autoComplete="off" maxLength={64} spellCheck={false} required data-testid="enrolment-code" />
     </label>
   );
 }
@@ -91,7 +111,8 @@ export function TwoFactorSettings({ view }: { view: TwoFactorView }) {
           </p>
           <form className="stack" action={regenerateAction}>
             <h3>New recovery codes</h3>
-            <p className="small muted">Makes 10 new codes; the old ones stop working.</p>
+            <p className="small muted">Makes 10 new codes; the old ones stop working, and your other sessions are signed out.</p>
+            <CurrentPasswordInput testId="regenerate-password" />
             <CodeInput label="Current code from your app" testId="regenerate-code" />
             <button type="submit" className="secondary" disabled={regenerating} data-testid="regenerate-recovery-codes">
               Make new recovery codes
@@ -106,6 +127,7 @@ export function TwoFactorSettings({ view }: { view: TwoFactorView }) {
             }}
           >
             <h3>Turn off</h3>
+            <CurrentPasswordInput testId="disable-password" />
             <CodeInput label="Current code or a recovery code" testId="disable-code" />
             <button type="submit" className="danger" disabled={disabling} data-testid="disable-2fa">
               Turn off two-factor login
@@ -126,6 +148,8 @@ export function TwoFactorSettings({ view }: { view: TwoFactorView }) {
               <code className="totp-secret" data-testid="totp-secret">{view.enrolment.secretForDisplay}</code>
               <form className="stack" action={confirmAction}>
                 <CodeInput label="Code from the app" testId="enrol-code" />
+                <CurrentPasswordInput testId="enrol-password" />
+                {view.enrolmentCodeRequired ? <EnrolmentCodeInput /> : null}
                 <button type="submit" disabled={confirming} data-testid="confirm-2fa">
                   Turn on two-factor login
                 </button>
@@ -145,6 +169,12 @@ export function TwoFactorSettings({ view }: { view: TwoFactorView }) {
           <p data-testid="two-factor-status">
             <span className="badge">Off</span> Signing in needs only your password.
           </p>
+          {view.enrolmentCodeRequired ? (
+            <p className="small" data-testid="enrolment-code-required">
+              Your account must use two-factor login, so setting it up needs an enrolment code from an administrator as well as your
+              password. Ask one for a code before you start.
+            </p>
+          ) : null}
           <form action={startAction}>
             <button type="submit" disabled={starting} data-testid="start-2fa">
               Set up two-factor login

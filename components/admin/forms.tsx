@@ -3,6 +3,9 @@ import { useActionState } from "react";
 import {
   createProjectAction,
   createUserAction,
+  endAllSessionsAction,
+  endUserSessionsAction,
+  issueEnrolmentCodeAction,
   resetPasswordAction,
   resetTwoFactorAction,
   setMembershipAction,
@@ -98,6 +101,16 @@ export function UserActiveButton({ userId, active, email }: { userId: string; ac
   );
 }
 
+/** The admin's own password and code, asked before resets (a stolen admin session is not enough). */
+function ConfirmWithYourCredentials() {
+  return (
+    <>
+      <input name="currentPassword" type="password" aria-label="Your password" placeholder="Your password" required autoComplete="current-password" data-testid="admin-confirm-password" />
+      <input name="currentCode" type="text" aria-label="Your code (if you use two-factor login)" placeholder="Your code, if 2FA" inputMode="numeric" autoComplete="one-time-code" maxLength={64} size={10} data-testid="admin-confirm-code" />
+    </>
+  );
+}
+
 export function ResetPasswordForm({ userId }: { userId: string }) {
   const [state, action, pending] = useActionState(resetPasswordAction, null);
   return (
@@ -106,6 +119,7 @@ export function ResetPasswordForm({ userId }: { userId: string }) {
       <form className="inline" action={action}>
         <input type="hidden" name="userId" value={userId} />
         <input name="password" type="password" aria-label="New password" minLength={12} required autoComplete="new-password" />
+        <ConfirmWithYourCredentials />
         <button type="submit" className="secondary" disabled={pending}>Set</button>
         <Outcome state={state} />
       </form>
@@ -123,8 +137,68 @@ export function ResetTwoFactorButton({ userId, email }: { userId: string; email:
       }}
     >
       <input type="hidden" name="userId" value={userId} />
+      <ConfirmWithYourCredentials />
       <button type="submit" className="secondary" disabled={pending} data-testid="reset-2fa">
         Reset 2FA
+      </button>
+      <Outcome state={state} />
+    </form>
+  );
+}
+
+/** Issues a one-time enrolment code, shown once here, for a user who must set up 2FA. */
+export function EnrolmentCodeForm({ userId }: { userId: string }) {
+  const [state, action, pending] = useActionState(issueEnrolmentCodeAction, null);
+  return (
+    <details>
+      <summary className="small">2FA enrolment code</summary>
+      <form className="inline" action={action}>
+        <input type="hidden" name="userId" value={userId} />
+        <ConfirmWithYourCredentials />
+        <button type="submit" className="secondary" disabled={pending} data-testid="issue-enrolment-code">Issue code</button>
+        <Outcome state={state} />
+      </form>
+      {state?.ok ? (
+        <p className="small" data-testid="issued-enrolment-code">
+          Give them this code in person or by another channel; it works once, until {new Date(state.data.expiresAt).toUTCString()}:{" "}
+          <code data-testid="enrolment-code-value">{state.data.code}</code>
+        </p>
+      ) : null}
+    </details>
+  );
+}
+
+/** Signs a user out of every browser (their account stays active). */
+export function EndUserSessionsButton({ userId, email }: { userId: string; email: string }) {
+  const [state, action, pending] = useActionState(endUserSessionsAction, null);
+  return (
+    <form
+      action={action}
+      onSubmit={(event) => {
+        if (!window.confirm(`Sign ${email} out of every session?`)) event.preventDefault();
+      }}
+    >
+      <input type="hidden" name="userId" value={userId} />
+      <button type="submit" className="secondary" disabled={pending} data-testid="end-user-sessions">
+        End sessions
+      </button>
+      <Outcome state={state} />
+    </form>
+  );
+}
+
+/** Signs out everyone but the admin making the request (e.g. after a suspected breach). */
+export function EndAllSessionsButton() {
+  const [state, action, pending] = useActionState(endAllSessionsAction, null);
+  return (
+    <form
+      action={action}
+      onSubmit={(event) => {
+        if (!window.confirm("Sign out every user's sessions (except this one)?")) event.preventDefault();
+      }}
+    >
+      <button type="submit" className="danger" disabled={pending} data-testid="end-all-sessions">
+        Sign out everyone else
       </button>
       <Outcome state={state} />
     </form>

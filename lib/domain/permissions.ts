@@ -129,6 +129,8 @@ export interface Actor {
   memberships: Readonly<Record<string, ProjectRole>>;
   /** Set when the request authenticated with an API token: only these scopes' actions apply. */
   tokenScopes?: readonly ApiScope[];
+  /** The browser session's row id (not its secret) when the request came with a session cookie. */
+  sessionId?: string;
 }
 
 /** Whether a token-authenticated actor's scopes cover the action (always true for sessions). */

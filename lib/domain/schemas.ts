@@ -91,3 +91,12 @@ export const projectSettingsSchema = z.object({
   /** Members without two-factor login lose access to the project until they turn it on. Absent: unchanged. */
   requireTwoFactor: z.boolean().optional(),
 });
+
+/** The signed-in person changes their own password: the current one (and code, if they use one) first. */
+export const changePasswordSchema = z
+  .object({
+    currentPassword: z.string({ error: "Enter your current password" }).min(1, "Enter your current password").max(256, "Password is too long"),
+    currentCode: z.string().trim().max(64, "Code is too long").optional(),
+    newPassword: newPasswordSchema,
+  })
+  .refine((value) => value.newPassword !== value.currentPassword, { path: ["newPassword"], message: "Choose a password different from the current one" });

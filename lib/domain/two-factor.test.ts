@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   classifySecondFactorCode,
   confirmEnrolmentSchema,
+  enrolmentCodeFromBytes,
+  enrolmentCodeRequired,
   groupSecretForDisplay,
+  normaliseEnrolmentCode,
   normaliseRecoveryCode,
   normaliseTotpCode,
   recoveryCodeFromBytes,
@@ -104,23 +107,61 @@ describe("groupSecretForDisplay", () => {
 
 describe("input schemas", () => {
   it.each([
-    [{ code: "123 456" }, { code: "123456" }],
-    [{ code: " 000001" }, { code: "000001" }],
+    [{ code: "123 456", currentPassword: "pw" }, { code: "123456", currentPassword: "pw" }],
+    [{ code: " 000001", currentPassword: "pw", enrolmentCode: " ABCDE " }, { code: "000001", currentPassword: "pw", enrolmentCode: "ABCDE" }],
   ])("confirmEnrolmentSchema accepts %j", (input, expected) => {
     expect(confirmEnrolmentSchema.parse(input)).toEqual(expected);
   });
 
-  it.each([{ code: "12345" }, { code: "ABCDE-FGH23" }, { code: "" }, {}, { code: 123456 }])("confirmEnrolmentSchema rejects %j", (input) => {
+  it.each([
+    { code: "12345", currentPassword: "pw" },
+    { code: "ABCDE-FGH23", currentPassword: "pw" },
+    { code: "", currentPassword: "pw" },
+    {},
+    { code: 123456, currentPassword: "pw" },
+    // The current password is part of enrolling: a session alone is not enough.
+    { code: "123456" },
+    { code: "123456", currentPassword: "" },
+  ])("confirmEnrolmentSchema rejects %j", (input) => {
     expect(confirmEnrolmentSchema.safeParse(input).success).toBe(false);
   });
 
   it.each([
-    [{ code: " 123456 " }, true],
-    [{ code: "abcde-fgh23" }, true],
-    [{ code: "   " }, false],
-    [{ code: "x".repeat(65) }, false],
+    [{ code: " 123456 ", currentPassword: "pw" }, true],
+    [{ code: "abcde-fgh23", currentPassword: "pw" }, true],
+    [{ code: "123456" }, false],
+    [{ code: "   ", currentPassword: "pw" }, false],
+    [{ code: "x".repeat(65), currentPassword: "pw" }, false],
     [{}, false],
   ])("secondFactorCodeSchema %j -> %s", (input, ok) => {
     expect(secondFactorCodeSchema.safeParse(input).success).toBe(ok);
+  });
+});
+
+describe("enrolment codes", () => {
+  it("are 20 base32 characters in groups of five, and compare without case, spaces or hyphens", () => {
+    const code = enrolmentCodeFromBytes(Uint8Array.from({ length: 20 }, (_, i) => i * 13));
+    expect(code).toMatch(/^[A-Z2-7]{5}(-[A-Z2-7]{5}){3}$/);
+    expect(normaliseEnrolmentCode(code.toLowerCase().replace(/-/g, " "))).toBe(code.replace(/-/g, ""));
+    expect(() => enrolmentCodeFromBytes(new Uint8Array(19))).toThrow();
+  });
+
+  it.each([
+    ["ABCDE-FGHIJ-KLMNO-PQRST", "ABCDEFGHIJKLMNOPQRST"],
+    ["abcde fghij klmno pqrst", "ABCDEFGHIJKLMNOPQRST"],
+    ["ABCDE-FGHIJ-KLMNO-PQRS", null],
+    ["ABCDE-FGHIJ-KLMNO-PQRS1", null],
+    ["ABCDE-FGH23", null], // a recovery code is not an enrolment code
+  ])("%j -> %j", (input, expected) => {
+    expect(normaliseEnrolmentCode(input)).toBe(expected);
+  });
+
+  it.each([
+    [{ totpResetAt: null, projectSettings: [] }, false],
+    [{ totpResetAt: null, projectSettings: [{}, { requireTwoFactor: false }] }, false],
+    [{ totpResetAt: null, projectSettings: [{}, { requireTwoFactor: true }] }, true],
+    [{ totpResetAt: new Date(), projectSettings: [] }, true],
+  ])("are required for %j: %s", (facts, expected) => {
+    expect(enrolmentCodeRequired(facts)).toBe(expected);
   });
 });

@@ -27,6 +27,12 @@ describe("productionConfigProblems", () => {
     expect(productionConfigProblems(base, "web")).toEqual([]);
   });
 
+  it("refuses a session lifetime or idle timeout that is not a positive number of minutes", () => {
+    expect(productionConfigProblems({ ...base, GROUNDTRUTH_SESSION_IDLE_MINUTES: "0" }, "web")).toEqual([expect.stringMatching(/GROUNDTRUTH_SESSION_IDLE_MINUTES/)]);
+    expect(productionConfigProblems({ ...base, GROUNDTRUTH_SESSION_MAX_AGE_MINUTES: "12h" }, "web")).toEqual([expect.stringMatching(/GROUNDTRUTH_SESSION_MAX_AGE_MINUTES/)]);
+    expect(productionConfigProblems({ ...base, GROUNDTRUTH_SESSION_MAX_AGE_MINUTES: "480", GROUNDTRUTH_SESSION_IDLE_MINUTES: "30" }, "web")).toEqual([]);
+  });
+
   it("names each missing setting on its own line", () => {
     const problems = productionConfigProblems({}, "web");
     expect(problems).toHaveLength(3);

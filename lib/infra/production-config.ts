@@ -1,5 +1,6 @@
 // What a production web or worker process needs from its environment, checked before it starts
 // so a misconfigured instance refuses to run instead of failing on its first request.
+import { sessionPolicyFromEnv } from "../domain/sessions";
 
 /** Values people paste from examples; a secret equal to one of these is as good as none. */
 const PLACEHOLDER_SECRETS = new Set([
@@ -59,6 +60,11 @@ export function productionConfigProblems(env: Env, role: "web" | "worker"): stri
     const publicUrl = env.NEXTAUTH_URL?.trim();
     if (!publicUrl) problems.push("NEXTAUTH_URL is not set: use the public base URL users open, e.g. https://groundtruth.example.org.");
     else if (!isHttpUrl(publicUrl)) problems.push(`NEXTAUTH_URL must be an http(s) URL, got "${publicUrl}".`);
+    try {
+      sessionPolicyFromEnv(env);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
   }
 
   const storage = env.GROUNDTRUTH_STORAGE?.trim() || "local";

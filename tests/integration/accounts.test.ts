@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../../lib/domain/errors";
 import { SYSTEM_ACTOR } from "../../lib/domain/permissions";
-import { loadActor } from "../../lib/server/actor";
+import { loadSessionActor } from "../../lib/server/actor";
 import { db } from "../../lib/server/db";
 import { authenticate } from "../../lib/server/services/accounts/authenticate";
 import { createUser } from "../../lib/server/services/accounts/create-user";
@@ -25,7 +25,7 @@ describe("login", () => {
     const row = await db().user.findUniqueOrThrow({ where: { id: user.id } });
     expect(row.passwordHash).toMatch(/^\$argon2id\$/);
     expect(row.passwordHash).not.toContain(PASSWORD);
-    await expect(authenticate({ email: user.email.toUpperCase(), password: PASSWORD }, "10.0.0.1")).resolves.toEqual({
+    await expect(authenticate({ email: user.email.toUpperCase(), password: PASSWORD }, "10.0.0.1")).resolves.toMatchObject({
       userId: user.id,
       sessionVersion: 0,
     });
@@ -95,30 +95,30 @@ describe("sessions follow the database", () => {
     const project = await makeProject();
     const user = await makeUser({ projectId: project.id, role: "INVESTIGATOR" });
     const session = await authenticate({ email: user.email, password: PASSWORD }, null);
-    expect(await loadActor(session.userId, session.sessionVersion)).not.toBeNull();
+    expect(await loadSessionActor(session.sessionToken)).not.toBeNull();
     await setUserActive(SYSTEM_ACTOR, { userId: user.id, active: false });
-    expect(await loadActor(session.userId, session.sessionVersion)).toBeNull();
+    expect(await loadSessionActor(session.sessionToken)).toBeNull();
     // Reactivation does not revive the old token: the user signs in again.
     await setUserActive(SYSTEM_ACTOR, { userId: user.id, active: true });
-    expect(await loadActor(session.userId, session.sessionVersion)).toBeNull();
+    expect(await loadSessionActor(session.sessionToken)).toBeNull();
   });
 
   it("a role change applies to the very next request of a live session", async () => {
     const project = await makeProject();
     const user = await makeUser({ projectId: project.id, role: "EDITOR" });
     const session = await authenticate({ email: user.email, password: PASSWORD }, null);
-    expect((await loadActor(session.userId, session.sessionVersion))!.memberships[project.id]).toBe("EDITOR");
+    expect((await loadSessionActor(session.sessionToken))!.memberships[project.id]).toBe("EDITOR");
     await setMembership(SYSTEM_ACTOR, { userId: user.id, projectId: project.id, role: "CONTRIBUTOR" });
-    expect((await loadActor(session.userId, session.sessionVersion))!.memberships[project.id]).toBe("CONTRIBUTOR");
+    expect((await loadSessionActor(session.sessionToken))!.memberships[project.id]).toBe("CONTRIBUTOR");
     await setMembership(SYSTEM_ACTOR, { userId: user.id, projectId: project.id, role: null });
-    expect((await loadActor(session.userId, session.sessionVersion))!.memberships[project.id]).toBeUndefined();
+    expect((await loadSessionActor(session.sessionToken))!.memberships[project.id]).toBeUndefined();
   });
 
   it("a password reset ends existing sessions", async () => {
     const user = await makeUser();
     const session = await authenticate({ email: user.email, password: PASSWORD }, null);
     await resetPassword(SYSTEM_ACTOR, { userId: user.id, password: "a brand new passphrase" });
-    expect(await loadActor(session.userId, session.sessionVersion)).toBeNull();
+    expect(await loadSessionActor(session.sessionToken)).toBeNull();
     await expect(authenticate({ email: user.email, password: "a brand new passphrase" }, null)).resolves.toMatchObject({ sessionVersion: 1 });
   });
 });

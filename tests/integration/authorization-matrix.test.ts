@@ -378,6 +378,25 @@ const EXPECTATIONS: Record<string, Expectation> = {
   "app/account/actions.ts#startTwoFactorEnrolmentAction": { kind: "session", allow: SIGNED_IN, probe: (ctx) => call(ctx) },
   "app/account/actions.ts#confirmTwoFactorEnrolmentAction": { kind: "session", allow: SIGNED_IN, probe: (ctx) => call(ctx, null, form({ code: "000000" })) },
   "app/account/actions.ts#regenerateRecoveryCodesAction": { kind: "session", allow: SIGNED_IN, probe: (ctx) => call(ctx, null, form({ code: "000000" })) },
+  "app/account/actions.ts#changePasswordAction": {
+    kind: "session",
+    allow: SIGNED_IN,
+    why: "a wrong current password: a validation error once let through (a right one would set a cookie, which needs a Next request)",
+    probe: (ctx) => call(ctx, null, form({ currentPassword: "not the password", newPassword: "a brand new passphrase" })),
+  },
+  "app/account/actions.ts#endSessionAction": {
+    kind: "session",
+    allow: SIGNED_IN,
+    why: "the target is another session of the caller's own (someone else's session is not found)",
+    probe: async (ctx) => {
+      const owner = ctx.principal in world.userIds ? world.userIds[ctx.principal as keyof World["userIds"]] : world.userIds.contributor;
+      const other = await db().session.create({
+        data: { tokenHash: sha256(Buffer.from(unique("session"))), userId: owner, authLevel: "PASSWORD", lastSeenAt: new Date(), expiresAt: new Date(Date.now() + 3_600_000) },
+      });
+      return call(ctx, null, form({ sessionId: other.id }));
+    },
+  },
+  "app/account/actions.ts#endOtherSessionsAction": { kind: "session", allow: SIGNED_IN, probe: (ctx) => call(ctx) },
   "app/account/actions.ts#disableTwoFactorAction": { kind: "session", allow: SIGNED_IN, probe: (ctx) => call(ctx, null, form({ code: "000000" })) },
   "app/account/tokens/actions.ts#createTokenAction": { kind: "session", allow: SIGNED_IN, probe: (ctx) => call(ctx, null, form({ name: "probe", scopes: "read" })) },
   "app/account/tokens/actions.ts#revokeTokenAction": {
@@ -401,6 +420,9 @@ const EXPECTATIONS: Record<string, Expectation> = {
   },
   "app/admin/actions.ts#resetPasswordAction": { kind: "session", allow: ["admin"], probe: async (ctx) => call(ctx, null, form({ userId: (await makeUser()).id, password: PASSWORD })) },
   "app/admin/actions.ts#resetTwoFactorAction": { kind: "session", allow: ["admin"], probe: async (ctx) => call(ctx, null, form({ userId: (await makeUser()).id })) },
+  "app/admin/actions.ts#issueEnrolmentCodeAction": { kind: "session", allow: ["admin"], probe: async (ctx) => call(ctx, null, form({ userId: (await makeUser()).id })) },
+  "app/admin/actions.ts#endUserSessionsAction": { kind: "session", allow: ["admin"], probe: async (ctx) => call(ctx, null, form({ userId: (await makeUser()).id })) },
+  "app/admin/actions.ts#endAllSessionsAction": { kind: "session", allow: ["admin"], probe: (ctx) => call(ctx) },
   "app/admin/actions.ts#createProjectAction": { kind: "session", allow: ["admin"], probe: (ctx) => call(ctx, null, form({ name: "Probe project", slug: unique("probe") })) },
   "app/admin/actions.ts#updateProjectSettingsAction": {
     kind: "session",

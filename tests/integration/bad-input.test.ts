@@ -104,7 +104,7 @@ async function discoverServices(): Promise<ServiceUnderTest[]> {
   for (const file of serviceFiles(SERVICES_DIR).sort()) {
     const source = readFileSync(file, "utf8");
     const withActor = [...source.matchAll(/export async function (\w+)\(\s*actor: Actor,\s*input: unknown/g)].map((m) => m[1]!);
-    const withoutActor = [...source.matchAll(/export async function (\w+)\(\s*input: unknown,\s*ip: string \| null\)/g)].map((m) => m[1]!);
+    const withoutActor = [...source.matchAll(/export async function (\w+)\(\s*input: unknown,\s*ip: string \| null[,)]/g)].map((m) => m[1]!);
     if (!withActor.length && !withoutActor.length) continue;
     const module = (await import(file)) as Record<string, (...args: unknown[]) => Promise<unknown>>;
     const fields = fieldNamesIn(source);

@@ -4,13 +4,14 @@ import { describe, expect, it } from "vitest";
 import { DomainError } from "../../lib/domain/errors";
 import { can, type Actor } from "../../lib/domain/permissions";
 import { SECOND_FACTOR_INVALID_MESSAGE, SECOND_FACTOR_REQUIRED_MESSAGE } from "../../lib/domain/two-factor";
-import { loadActor } from "../../lib/server/actor";
+import { loadActor, loadSessionActor } from "../../lib/server/actor";
 import { verifyStoredAuditChain } from "../../lib/server/audit";
 import { db } from "../../lib/server/db";
 import { authenticate } from "../../lib/server/services/accounts/authenticate";
 import { confirmTwoFactorEnrolment } from "../../lib/server/services/accounts/confirm-two-factor-enrolment";
 import { disableTwoFactor } from "../../lib/server/services/accounts/disable-two-factor";
 import { getTwoFactorStatus } from "../../lib/server/services/accounts/get-two-factor-status";
+import { issueEnrolmentCode } from "../../lib/server/services/accounts/issue-enrolment-code";
 import { listUsers } from "../../lib/server/services/accounts/list-users";
 import { regenerateRecoveryCodes } from "../../lib/server/services/accounts/regenerate-recovery-codes";
 import { adminResetTwoFactor } from "../../lib/server/services/accounts/reset-two-factor";
@@ -53,7 +54,7 @@ async function enrolledUser(options: Parameters<typeof makeUser>[0] = {}) {
   const user = await makeUser(options);
   const actor = await actorFor(user.id);
   const enrolment = await startTwoFactorEnrolment(actor);
-  const { recoveryCodes } = await confirmTwoFactorEnrolment(actor, { code: appCode(enrolment.secret, -1) });
+  const { recoveryCodes } = await confirmTwoFactorEnrolment(actor, { code: appCode(enrolment.secret, -1), currentPassword: PASSWORD });
   return { user, actor, secret: enrolment.secret, recoveryCodes };
 }
 
@@ -87,13 +88,13 @@ describe("enrolment", () => {
     expect((await getTwoFactorStatus(actor)).enrolment?.secret).toBe(enrolment.secret);
 
     const wrongCode = String((Number(appCode(enrolment.secret)) + 1) % 1_000_000).padStart(6, "0");
-    const wrong = await errorOf(confirmTwoFactorEnrolment(actor, { code: wrongCode }));
+    const wrong = await errorOf(confirmTwoFactorEnrolment(actor, { code: wrongCode, currentPassword: PASSWORD }));
     expect(wrong.code).toBe("VALIDATION");
     expect(wrong.fieldErrors?.code).toHaveLength(1);
-    expect((await errorOf(confirmTwoFactorEnrolment(actor, { code: "ABCDE-FGH23" }))).code).toBe("VALIDATION");
+    expect((await errorOf(confirmTwoFactorEnrolment(actor, { code: "ABCDE-FGH23", currentPassword: PASSWORD }))).code).toBe("VALIDATION");
 
     const code = appCode(enrolment.secret);
-    const { recoveryCodes } = await confirmTwoFactorEnrolment(actor, { code: `${code.slice(0, 3)} ${code.slice(3)}` });
+    const { recoveryCodes } = await confirmTwoFactorEnrolment(actor, { code: `${code.slice(0, 3)} ${code.slice(3)}`, currentPassword: PASSWORD });
     expect(recoveryCodes).toHaveLength(10);
     for (const c of recoveryCodes) expect(c).toMatch(/^[A-Z2-7]{5}-[A-Z2-7]{5}$/);
     expect(new Set(recoveryCodes).size).toBe(10);
@@ -134,9 +135,10 @@ describe("sign-in with a second factor", () => {
     expect(blank.code).toBe("SECOND_FACTOR_REQUIRED");
     expect(await db().loginThrottle.findUnique({ where: { key: `account:${user.email}` } })).toMatchObject({ failures: 0 });
 
-    await expect(authenticate({ email: user.email, password: PASSWORD, code: appCode(secret) }, "10.2.0.1")).resolves.toEqual({
+    await expect(authenticate({ email: user.email, password: PASSWORD, code: appCode(secret) }, "10.2.0.1")).resolves.toMatchObject({
       userId: user.id,
       sessionVersion: 0,
+      secondFactor: true,
     });
     const login = await db().auditEvent.findFirstOrThrow({ where: { entityId: user.id, action: "auth.login" }, orderBy: { seq: "desc" } });
     expect(login.after).toEqual({ secondFactor: "totp" });
@@ -223,18 +225,18 @@ describe("managing your own second factor", () => {
     expect((await errorOf(regenerateRecoveryCodes(actor, { code: "" }))).code).toBe("VALIDATION");
     expect((await errorOf(regenerateRecoveryCodes(actor, { code: "ABCDE-ABCDE" }))).code).toBe("VALIDATION");
 
-    const fresh = await regenerateRecoveryCodes(actor, { code: appCode(secret) });
+    const fresh = await regenerateRecoveryCodes(actor, { code: appCode(secret), currentPassword: PASSWORD });
     expect(fresh.recoveryCodes).toHaveLength(10);
     expect(fresh.recoveryCodes.some((c) => recoveryCodes.includes(c))).toBe(false);
     expect((await errorOf(verifySecondFactor(user.id, recoveryCodes[1]!))).code).toBe("VALIDATION");
     const stored = await db().recoveryCode.findMany({ where: { userId: user.id }, select: { codeHash: true } });
     expect(stored.map((s) => s.codeHash).sort()).toEqual(fresh.recoveryCodes.map((c) => sha256(c.replace("-", ""))).sort());
 
-    const refused = await errorOf(disableTwoFactor(actor, { code: recoveryCodes[2]! }));
+    const refused = await errorOf(disableTwoFactor(actor, { code: recoveryCodes[2]!, currentPassword: PASSWORD }));
     expect(refused.code).toBe("VALIDATION");
     expect((await db().user.findUniqueOrThrow({ where: { id: user.id } })).totpSecret).toBe(secret);
 
-    await disableTwoFactor(actor, { code: fresh.recoveryCodes[0]! });
+    await disableTwoFactor(actor, { code: fresh.recoveryCodes[0]!, currentPassword: PASSWORD });
     const row = await db().user.findUniqueOrThrow({ where: { id: user.id } });
     expect(row).toMatchObject({ totpSecret: null, totpPending: null, totpEnabledAt: null, totpLastStep: null });
     expect(await db().recoveryCode.count({ where: { userId: user.id } })).toBe(0);
@@ -250,17 +252,17 @@ describe("admin reset", () => {
     const bystander = await actorFor((await makeUser()).id);
 
     expect((await errorOf(adminResetTwoFactor(bystander, { userId: user.id }))).code).toBe("FORBIDDEN");
-    expect((await errorOf(adminResetTwoFactor(admin, { userId: "no-such-user" }))).code).toBe("NOT_FOUND");
+    expect((await errorOf(adminResetTwoFactor(admin, { userId: "no-such-user", currentPassword: PASSWORD }))).code).toBe("NOT_FOUND");
     expect((await listUsers(admin)).find((u) => u.id === user.id)).toMatchObject({ twoFactorEnabled: true });
 
-    await adminResetTwoFactor(admin, { userId: user.id });
+    await adminResetTwoFactor(admin, { userId: user.id, currentPassword: PASSWORD });
     const row = await db().user.findUniqueOrThrow({ where: { id: user.id } });
     expect(row).toMatchObject({ totpSecret: null, totpPending: null, totpEnabledAt: null, totpLastStep: null, sessionVersion: 1 });
     expect(await db().recoveryCode.count({ where: { userId: user.id } })).toBe(0);
     expect(await loadActor(user.id, 0)).toBeNull();
     expect(await loadActor(actor.userId, 1)).not.toBeNull();
     expect((await listUsers(admin)).find((u) => u.id === user.id)).toMatchObject({ twoFactorEnabled: false });
-    await expect(authenticate({ email: user.email, password: PASSWORD }, null)).resolves.toEqual({ userId: user.id, sessionVersion: 1 });
+    await expect(authenticate({ email: user.email, password: PASSWORD }, null)).resolves.toMatchObject({ userId: user.id, sessionVersion: 1, secondFactor: false });
 
     const reset = await db().auditEvent.findFirstOrThrow({ where: { entityId: user.id, action: "user.2fa.reset" } });
     expect(reset.actorId).toBe(admin.userId);
@@ -269,11 +271,12 @@ describe("admin reset", () => {
 });
 
 describe("projects that require two-factor login", () => {
-  it("treat members without it as non-members, say why, and let them in after enrolment", async () => {
+  it("treat sessions without a second factor as non-members, say why, and let them in after enrolment with an admin's code", async () => {
     const project = await makeProject();
-    const admin = await actorFor((await makeUser({ isAdmin: true })).id);
+    const adminUser = await makeUser({ isAdmin: true });
+    const admin = await actorFor(adminUser.id);
     const member = await makeUser({ projectId: project.id, role: "INVESTIGATOR" });
-    const { user: enrolled } = await enrolledUser({ projectId: project.id, role: "EDITOR" });
+    const { user: enrolled, secret: enrolledSecret } = await enrolledUser({ projectId: project.id, role: "EDITOR" });
 
     await updateProjectSettings(admin, { projectId: project.id, timeZone: "Asia/Kabul", requiredConfirmations: 1, requireTwoFactor: true });
     // Saving other settings without the flag leaves it as it was.
@@ -282,7 +285,8 @@ describe("projects that require two-factor login", () => {
     expect(settings).toMatchObject({ requireTwoFactor: true, requiredConfirmations: 2 });
     expect((await listProjectsForActor(admin)).find((p) => p.id === project.id)?.requireTwoFactor).toBe(true);
 
-    const locked = (await loadActor(member.id, 0))!;
+    const memberSession = await authenticate({ email: member.email, password: PASSWORD }, null);
+    const locked = (await loadSessionActor(memberSession.sessionToken))!;
     expect(locked.memberships[project.id]).toBeUndefined();
     expect(locked.twoFactorMissingFor).toEqual([project.id]);
     expect(can(locked, "project:view", { kind: "project", projectId: project.id })).toBe(false);
@@ -290,23 +294,32 @@ describe("projects that require two-factor login", () => {
     expect((await listProjectsForActor(locked)).map((p) => p.id)).not.toContain(project.id);
     expect(await listProjectsAwaitingTwoFactor(locked)).toEqual([{ id: project.id, name: expect.any(String) }]);
     expect((await getTwoFactorStatus(locked)).requiredByProjects).toHaveLength(1);
+    expect((await getTwoFactorStatus(locked)).enrolmentCodeRequired).toBe(true);
 
-    const enrolledActor = (await loadActor(enrolled.id, 0))!;
+    const enrolledSession = await authenticate({ email: enrolled.email, password: PASSWORD, code: appCode(enrolledSecret) }, null);
+    const enrolledActor = (await loadSessionActor(enrolledSession.sessionToken))!;
     expect(enrolledActor.memberships[project.id]).toBe("EDITOR");
     expect(enrolledActor.twoFactorMissingFor).toEqual([]);
 
     await awayFromStepBoundary();
     const enrolment = await startTwoFactorEnrolment(locked);
-    expect((await loadActor(member.id, 0))!.twoFactorMissingFor).toEqual([project.id]); // pending is not enough
-    await confirmTwoFactorEnrolment(locked, { code: appCode(enrolment.secret) });
-    const unlocked = (await loadActor(member.id, 0))!;
+    expect((await loadSessionActor(memberSession.sessionToken))!.twoFactorMissingFor).toEqual([project.id]); // pending is not enough
+    // The password alone cannot bind an authenticator to an account that must use one.
+    const refused = await errorOf(confirmTwoFactorEnrolment(locked, { code: appCode(enrolment.secret), currentPassword: PASSWORD }));
+    expect(refused.fieldErrors?.enrolmentCode).toHaveLength(1);
+    const { code: enrolmentCode } = await issueEnrolmentCode(admin, { userId: member.id, currentPassword: PASSWORD });
+    const { session } = await confirmTwoFactorEnrolment(locked, { code: appCode(enrolment.secret), currentPassword: PASSWORD, enrolmentCode });
+    // The session that enrolled was replaced; the fresh one proved both factors and gets in.
+    expect(await loadSessionActor(memberSession.sessionToken)).toBeNull();
+    const unlocked = (await loadSessionActor(session.token))!;
     expect(unlocked.memberships[project.id]).toBe("INVESTIGATOR");
     expect(unlocked.twoFactorMissingFor).toEqual([]);
     expect((await listProjectsForActor(unlocked)).map((p) => p.id)).toContain(project.id);
 
     await updateProjectSettings(admin, { projectId: project.id, timeZone: "Asia/Kabul", requiredConfirmations: 2, requireTwoFactor: false });
-    await adminResetTwoFactor(admin, { userId: member.id });
-    expect((await loadActor(member.id, 1))!.memberships[project.id]).toBe("INVESTIGATOR");
+    await adminResetTwoFactor(admin, { userId: member.id, currentPassword: PASSWORD });
+    const afterReset = await authenticate({ email: member.email, password: PASSWORD }, null);
+    expect((await loadSessionActor(afterReset.sessionToken))!.memberships[project.id]).toBe("INVESTIGATOR");
   });
 });
 

@@ -6,6 +6,7 @@ import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
 import { lockThrottle, recordThrottleFailure, throttleKeysFor } from "../../login-throttle-store";
 import { burnPasswordCheck, verifyPassword } from "../../passwords";
+import { createSession } from "../../sessions";
 import { spendSecondFactor } from "../../two-factor";
 import { parseInput } from "../../validation";
 
@@ -14,6 +15,13 @@ const INVALID = "Email or password is incorrect.";
 export interface AuthenticatedUser {
   userId: string;
   sessionVersion: number;
+  /** The new session's row id. */
+  sessionId: string;
+  /** The new session's secret, for the cookie only. */
+  sessionToken: string;
+  sessionExpiresAt: Date;
+  /** Whether this sign-in passed a second factor (recorded on the session). */
+  secondFactor: boolean;
 }
 
 /**
@@ -21,8 +29,10 @@ export interface AuthenticatedUser {
  * the same account or address are serialised by row locks on their throttle records, so a
  * burst of parallel guesses is throttled like a sequence. A wrong second-factor code counts as
  * a failure like a wrong password; a missing one does not (the form simply asks for it).
+ * Success starts a server-side session (in the same transaction as the audit event), which
+ * records whether this sign-in passed a second factor.
  */
-export async function authenticate(input: unknown, ip: string | null): Promise<AuthenticatedUser> {
+export async function authenticate(input: unknown, ip: string | null, userAgent: string | null = null): Promise<AuthenticatedUser> {
   const { email, password, code } = parseInput(loginSchema, input);
   const keys = throttleKeysFor(email, ip);
 
@@ -84,7 +94,18 @@ export async function authenticate(input: unknown, ip: string | null): Promise<A
         after: secondFactor ? { secondFactor } : undefined,
         ip,
       });
-      return { kind: "ok" as const, user: { userId: user.id, sessionVersion: user.sessionVersion } };
+      const session = await createSession(tx, { userId: user.id, secondFactor: secondFactor !== undefined, origin: { ip, userAgent } });
+      return {
+        kind: "ok" as const,
+        user: {
+          userId: user.id,
+          sessionVersion: user.sessionVersion,
+          sessionId: session.id,
+          sessionToken: session.token,
+          sessionExpiresAt: session.expiresAt,
+          secondFactor: secondFactor !== undefined,
+        },
+      };
     },
     { timeout: 15_000 },
   );

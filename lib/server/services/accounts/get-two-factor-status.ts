@@ -1,7 +1,7 @@
 import "server-only";
 import { notFound } from "@/lib/domain/errors";
 import type { Actor } from "@/lib/domain/permissions";
-import { twoFactorRequiredFor } from "@/lib/domain/two-factor";
+import { enrolmentCodeRequired, twoFactorRequiredFor } from "@/lib/domain/two-factor";
 import { db } from "../../db";
 import { otpauthUriFor, qrSvgFor, selfServiceUserId } from "../../two-factor";
 
@@ -20,6 +20,8 @@ export interface TwoFactorStatus {
   enrolment: TwoFactorEnrolment | null;
   /** Names of the actor's projects that admit only members with two-factor login. */
   requiredByProjects: string[];
+  /** Turning it on needs an enrolment code from an administrator (must-use account, or after a reset). */
+  enrolmentCodeRequired: boolean;
 }
 
 export async function enrolmentFor(secret: string, email: string): Promise<TwoFactorEnrolment> {
@@ -37,6 +39,7 @@ export async function getTwoFactorStatus(actor: Actor): Promise<TwoFactorStatus>
       totpSecret: true,
       totpPending: true,
       totpEnabledAt: true,
+      totpResetAt: true,
       _count: { select: { recoveryCodes: { where: { usedAt: null } } } },
       memberships: { select: { project: { select: { name: true, settings: true } } }, orderBy: { project: { name: "asc" } } },
     },
@@ -49,5 +52,6 @@ export async function getTwoFactorStatus(actor: Actor): Promise<TwoFactorStatus>
     unusedRecoveryCodes: enabled ? user._count.recoveryCodes : 0,
     enrolment: !enabled && user.totpPending ? await enrolmentFor(user.totpPending, user.email) : null,
     requiredByProjects: user.memberships.filter((m) => twoFactorRequiredFor(m.project.settings)).map((m) => m.project.name),
+    enrolmentCodeRequired: !enabled && enrolmentCodeRequired({ totpResetAt: user.totpResetAt, projectSettings: user.memberships.map((m) => m.project.settings) }),
   };
 }

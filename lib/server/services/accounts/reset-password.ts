@@ -6,27 +6,44 @@ import { idSchema, newPasswordSchema } from "@/lib/domain/schemas";
 import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
 import { hashPassword } from "../../passwords";
+import { revokeUserSessions } from "../../sessions";
 import { parseInput } from "../../validation";
+import { checkActorCredentials } from "./check-current-credentials";
 
-const resetPasswordSchema = z.object({ userId: idSchema, password: newPasswordSchema });
+const resetPasswordSchema = z.object({
+  userId: idSchema,
+  password: newPasswordSchema,
+  /** The admin's own password (and code): checked for people, not for the system actor. */
+  currentPassword: z.string().max(256).optional(),
+  currentCode: z.string().trim().max(64).optional(),
+});
 
-/** Admin sets a new password; every existing session of that user ends. */
+/**
+ * Admin sets a new password, after confirming with their own password (and code); every
+ * existing session of that user ends.
+ */
 export async function resetPassword(actor: Actor, input: unknown): Promise<void> {
   if (!can(actor, "user:manage", { kind: "system" })) throw forbidden();
-  const { userId, password } = parseInput(resetPasswordSchema, input);
+  const { userId, password, currentPassword, currentCode } = parseInput(resetPasswordSchema, input);
   const passwordHash = await hashPassword(password);
-  await db().$transaction(async (tx) => {
+  const verdict = await db().$transaction(async (tx) => {
+    const checked = await checkActorCredentials(tx, actor, { currentPassword, currentCode });
+    if (!checked.ok) return checked;
     const result = await tx.user.updateMany({
       where: { id: userId },
       data: { passwordHash, sessionVersion: { increment: 1 } },
     });
     if (result.count === 0) throw notFound("That user");
+    const sessionsEnded = await revokeUserSessions(tx, userId, "admin");
     await appendAuditEvent(tx, {
       actorId: auditActorId(actor),
       projectId: null,
       action: "user.password_reset",
       entityType: "User",
       entityId: userId,
+      after: { sessionsEnded },
     });
+    return { ok: true as const };
   });
+  if (!verdict.ok) throw verdict.error;
 }

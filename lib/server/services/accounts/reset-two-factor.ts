@@ -5,25 +5,44 @@ import { auditActorId, can, type Actor } from "@/lib/domain/permissions";
 import { idSchema } from "@/lib/domain/schemas";
 import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
+import { revokeUserSessions } from "../../sessions";
 import { parseInput } from "../../validation";
+import { checkActorCredentials } from "./check-current-credentials";
 
-const resetTwoFactorSchema = z.object({ userId: idSchema });
+const resetTwoFactorSchema = z.object({
+  userId: idSchema,
+  currentPassword: z.string().max(256).optional(),
+  currentCode: z.string().trim().max(64).optional(),
+});
 
 /**
- * Admin clears a user's second factor (lost phone and recovery codes). Every session of that
- * user ends, so whoever holds one must sign in again and, where required, enrol again.
+ * Admin clears a user's second factor (lost phone and recovery codes), after confirming with
+ * their own password (and code). Every session of that user ends. Enrolling again then needs an
+ * enrolment code from an admin: whoever has only the password must not pick the new factor.
  */
 export async function adminResetTwoFactor(actor: Actor, input: unknown): Promise<void> {
   if (!can(actor, "user:manage", { kind: "system" })) throw forbidden();
-  const { userId } = parseInput(resetTwoFactorSchema, input);
-  await db().$transaction(async (tx) => {
+  const { userId, currentPassword, currentCode } = parseInput(resetTwoFactorSchema, input);
+  const verdict = await db().$transaction(async (tx) => {
+    const checked = await checkActorCredentials(tx, actor, { currentPassword, currentCode });
+    if (!checked.ok) return checked;
     const user = await tx.user.findUnique({ where: { id: userId }, select: { totpEnabledAt: true } });
     if (!user) throw notFound("That user");
     await tx.user.update({
       where: { id: userId },
-      data: { totpSecret: null, totpPending: null, totpEnabledAt: null, totpLastStep: null, sessionVersion: { increment: 1 } },
+      data: {
+        totpSecret: null,
+        totpPending: null,
+        totpEnabledAt: null,
+        totpLastStep: null,
+        totpResetAt: new Date(),
+        enrolmentCodeHash: null,
+        enrolmentCodeExpiresAt: null,
+        sessionVersion: { increment: 1 },
+      },
     });
     const codes = await tx.recoveryCode.deleteMany({ where: { userId } });
+    const sessionsEnded = await revokeUserSessions(tx, userId, "admin");
     await appendAuditEvent(tx, {
       actorId: auditActorId(actor),
       projectId: null,
@@ -31,7 +50,9 @@ export async function adminResetTwoFactor(actor: Actor, input: unknown): Promise
       entityType: "User",
       entityId: userId,
       before: { enabled: user.totpEnabledAt !== null, recoveryCodes: codes.count },
-      after: { enabled: false },
+      after: { enabled: false, sessionsEnded },
     });
+    return { ok: true as const };
   });
+  if (!verdict.ok) throw verdict.error;
 }

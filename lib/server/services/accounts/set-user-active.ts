@@ -4,11 +4,12 @@ import { auditActorId, can, type Actor } from "@/lib/domain/permissions";
 import { setUserActiveSchema } from "@/lib/domain/schemas";
 import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
+import { revokeUserSessions } from "../../sessions";
 import { parseInput } from "../../validation";
 
 /**
- * Deactivates or reactivates an account. Deactivation bumps the session version, so the user's
- * existing session token is refused on its very next request.
+ * Deactivates or reactivates an account. Deactivation ends every session of the user (and bumps
+ * the session version), so they are refused on their very next request.
  */
 export async function setUserActive(actor: Actor, input: unknown): Promise<{ id: string; active: boolean }> {
   if (!can(actor, "user:manage", { kind: "system" })) throw forbidden();
@@ -28,6 +29,7 @@ export async function setUserActive(actor: Actor, input: unknown): Promise<{ id:
       },
       select: { id: true, active: true },
     });
+    if (!active) await revokeUserSessions(tx, userId, "deactivated");
     await appendAuditEvent(tx, {
       actorId: auditActorId(actor),
       projectId: null,
