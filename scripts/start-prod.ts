@@ -9,7 +9,7 @@ import path from "node:path";
 import { PROJECT_ROOT, webPort } from "@/lib/infra/config";
 import { isPortFree } from "@/lib/infra/embedded-postgres";
 import { migrationsUpToDate } from "@/lib/infra/migrate";
-import { distDir, nextBin } from "@/lib/infra/next-build";
+import { distDir } from "@/lib/infra/next-build";
 import { productionConfigProblems } from "@/lib/infra/production-config";
 
 const say = (line: string) => console.log(`[groundtruth] ${line}`);
@@ -43,12 +43,14 @@ async function main() {
   const host = process.env.GROUNDTRUTH_HOST || "127.0.0.1";
   if (!(await isPortFree(port, host))) refuse([`Port ${port} on ${host} is already in use: choose another with PORT=...`]);
 
-  const web = spawn(process.execPath, [nextBin(), "start", "-p", String(port), "-H", host], {
+  // Next.js behind our own node:http server, the one place that sees the socket's address
+  // (scripts/web-server.ts). Not under react-server conditions: Next.js sets up its own.
+  const web = spawn(process.execPath, [path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(PROJECT_ROOT, "scripts", "web-server.ts")], {
     cwd: PROJECT_ROOT,
     stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", GROUNDTRUTH_EMBEDDED_DATABASE: "0" },
+    env: { ...process.env, PORT: String(port), GROUNDTRUTH_HOST: host, NEXT_TELEMETRY_DISABLED: "1", GROUNDTRUTH_EMBEDDED_DATABASE: "0" },
   });
-  // next start stops accepting connections on SIGTERM and exits once in-flight requests are done.
+  // The web server stops accepting connections on SIGTERM and exits once in-flight requests are done.
   let stopping = false;
   const forward = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -3,14 +3,9 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { DomainError } from "@/lib/domain/errors";
 import { sessionCookieSettings } from "@/lib/domain/web-security";
+import { clientAddressOf } from "./client-address";
 import { authenticate } from "./services/accounts/authenticate";
 import { logger } from "./logger";
-
-function clientAddress(headers: Record<string, string | string[] | undefined> | undefined): string | null {
-  const forwarded = headers?.["x-forwarded-for"];
-  const value = Array.isArray(forwarded) ? forwarded[0] : forwarded;
-  return value?.split(",")[0]?.trim() || null;
-}
 
 // next-auth's defaults already look like this; spelling them out ties Secure and the
 // __Secure- prefix to NEXTAUTH_URL explicitly and keeps a dependency update from loosening them.
@@ -33,7 +28,7 @@ export const authOptions: NextAuthOptions = {
         try {
           const user = await authenticate(
             { email: credentials?.email ?? "", password: credentials?.password ?? "", code: credentials?.code ?? "" },
-            clientAddress(req?.headers),
+            clientAddressOf(req?.headers),
           );
           return { id: user.userId, sessionVersion: user.sessionVersion };
         } catch (error) {

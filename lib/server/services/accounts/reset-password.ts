@@ -7,10 +7,11 @@ import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
 import { hashPassword } from "../../passwords";
 import { parseInput } from "../../validation";
+import { revokeTokensOfUser } from "../tokens/revoke-user-tokens";
 
 const resetPasswordSchema = z.object({ userId: idSchema, password: newPasswordSchema });
 
-/** Admin sets a new password; every existing session of that user ends. */
+/** Admin sets a new password; every existing session of that user ends and every API token is revoked for good. */
 export async function resetPassword(actor: Actor, input: unknown): Promise<void> {
   if (!can(actor, "user:manage", { kind: "system" })) throw forbidden();
   const { userId, password } = parseInput(resetPasswordSchema, input);
@@ -28,5 +29,6 @@ export async function resetPassword(actor: Actor, input: unknown): Promise<void>
       entityType: "User",
       entityId: userId,
     });
+    await revokeTokensOfUser(tx, { userId, reason: "password_reset", actorId: auditActorId(actor) });
   });
 }

@@ -6,12 +6,14 @@ import { idSchema } from "@/lib/domain/schemas";
 import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
 import { parseInput } from "../../validation";
+import { revokeTokensOfUser } from "../tokens/revoke-user-tokens";
 
 const resetTwoFactorSchema = z.object({ userId: idSchema });
 
 /**
  * Admin clears a user's second factor (lost phone and recovery codes). Every session of that
- * user ends, so whoever holds one must sign in again and, where required, enrol again.
+ * user ends, so whoever holds one must sign in again and, where required, enrol again; every API
+ * token is revoked for good (a token does not ask for the second factor).
  */
 export async function adminResetTwoFactor(actor: Actor, input: unknown): Promise<void> {
   if (!can(actor, "user:manage", { kind: "system" })) throw forbidden();
@@ -33,5 +35,6 @@ export async function adminResetTwoFactor(actor: Actor, input: unknown): Promise
       before: { enabled: user.totpEnabledAt !== null, recoveryCodes: codes.count },
       after: { enabled: false },
     });
+    await revokeTokensOfUser(tx, { userId, reason: "two_factor_reset", actorId: auditActorId(actor) });
   });
 }

@@ -5,10 +5,12 @@ import { setUserActiveSchema } from "@/lib/domain/schemas";
 import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
 import { parseInput } from "../../validation";
+import { revokeTokensOfUser } from "../tokens/revoke-user-tokens";
 
 /**
  * Deactivates or reactivates an account. Deactivation bumps the session version, so the user's
- * existing session token is refused on its very next request.
+ * existing session token is refused on its very next request, and revokes every API token for
+ * good: reactivation does not bring them back.
  */
 export async function setUserActive(actor: Actor, input: unknown): Promise<{ id: string; active: boolean }> {
   if (!can(actor, "user:manage", { kind: "system" })) throw forbidden();
@@ -37,6 +39,7 @@ export async function setUserActive(actor: Actor, input: unknown): Promise<{ id:
       before: { active: before.active },
       after: { active },
     });
+    if (!active) await revokeTokensOfUser(tx, { userId, reason: "deactivated", actorId: auditActorId(actor) });
     return updated;
   });
 }
