@@ -327,6 +327,19 @@ describe("scopes and projects narrow the owner's rights", () => {
     expect(response.status).toBe(400);
   });
 
+  it.each(["submittedFrom=0000-01-01", "uploadedTo=9999-12-31", "submittedTo=0000-12-31", "uploadedFrom=9999-12-31"])(
+    "a day the database cannot hold (%s) -> 400 naming the parameter, not a 500",
+    async (query) => {
+      const { token } = await tokenFor(editor, ["read"]);
+      const response = await itemsRoute(getJson(`${BASE}/${project.slug}/items?${query}`, token), params({ slug: project.slug }));
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: string; code: string; fieldErrors: { query: string[] } };
+      expect(body.code).toBe("VALIDATION");
+      expect(body.fieldErrors.query).toEqual([query]);
+      expect(body.error).toContain(query.split("=")[0]!);
+    },
+  );
+
   it("a submit token submits JSON with source URLs (201) but cannot comment (403)", async () => {
     const { token } = await tokenFor(editor, ["submit"], { projectId: project.id });
     const listed = (await (await projectsRoute(getJson(BASE, token))).json()) as { projects: Array<{ id: string; canRead: boolean; canSubmit: boolean }> };
