@@ -20,7 +20,7 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
 // at this evidence, from where and when. A Markdown image becomes a plain link to it instead.
 md.renderer.rules.image = (tokens, idx, options, env, self) => {
   const token = tokens[idx]!;
-  const src = token.attrGet("src") ?? "";
+  const src = String(token.attrGet("src") ?? "");
   const text = self.renderInlineAsText(token.children ?? [], options, env) || src;
   const escape = md.utils.escapeHtml;
   return `<a href="${escape(src)}" target="_blank" rel="noopener noreferrer nofollow">${escape(`Image: ${text}`)}</a>`;
