@@ -1,5 +1,7 @@
 // What a production web or worker process needs from its environment, checked before it starts
 // so a misconfigured instance refuses to run instead of failing on its first request.
+import { tokenLifetimeSettings } from "@/lib/domain/api-tokens";
+import { parseTrustedProxies } from "@/lib/domain/client-address";
 
 /** Values people paste from examples; a secret equal to one of these is as good as none. */
 const PLACEHOLDER_SECRETS = new Set([
@@ -59,6 +61,10 @@ export function productionConfigProblems(env: Env, role: "web" | "worker"): stri
     const publicUrl = env.NEXTAUTH_URL?.trim();
     if (!publicUrl) problems.push("NEXTAUTH_URL is not set: use the public base URL users open, e.g. https://groundtruth.example.org.");
     else if (!isHttpUrl(publicUrl)) problems.push(`NEXTAUTH_URL must be an http(s) URL, got "${publicUrl}".`);
+    // A typo here must not silently trust nobody (every user behind the proxy shares one
+    // address) or the wrong hosts.
+    problems.push(...parseTrustedProxies(env.GROUNDTRUTH_TRUSTED_PROXIES).problems);
+    problems.push(...tokenLifetimeSettings(env).problems);
   }
 
   const storage = env.GROUNDTRUTH_STORAGE?.trim() || "local";
