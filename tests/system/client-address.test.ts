@@ -7,6 +7,7 @@
 // 3. Started again with GROUNDTRUTH_TRUSTED_PROXIES=127.0.0.1 (as behind a proxy on the same
 //    machine), the address the proxy forwarded is the one recorded.
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -187,5 +188,21 @@ describe("behind a trusted proxy (GROUNDTRUTH_TRUSTED_PROXIES=127.0.0.1)", () =>
     // Our internal header is never taken from the request, even from a trusted proxy.
     expect((await signIn(demo("reviewer"), PASSWORD, { "X-Forwarded-For": "203.0.113.52", "X-Groundtruth-Client-Address": "6.6.6.8" })).error).toBeNull();
     expect(await lastLoginAddress(demo("reviewer"))).toBe("203.0.113.52");
+  });
+
+  it("shows the owner where their API token was last used from", async () => {
+    const token = `gt_${randomBytes(32).toString("base64url")}`;
+    await client!.query(
+      `INSERT INTO "ApiToken" ("id", "userId", "name", "prefix", "tokenHash", "scopes", "expiresAt")
+       SELECT 'tokensystemtest01', u."id", 'System test token', $2, $3, ARRAY['read'], now() + interval '1 day' FROM "User" u WHERE u."email" = $1`,
+      [demo("reviewer"), token.slice(0, 10), createHash("sha256").update(token).digest("hex")],
+    );
+    const used = await fetch(`${base}/api/v1/projects`, { headers: { Authorization: `Bearer ${token}`, "X-Forwarded-For": "6.6.6.6, 203.0.113.60" } });
+    expect(used.status).toBe(200);
+    const { cookie } = await signIn(demo("reviewer"), PASSWORD, { "X-Forwarded-For": "203.0.113.52" });
+    const page = await (await fetch(`${base}/account/tokens`, { headers: { Cookie: cookie! } })).text();
+    expect(page).toContain("System test token");
+    expect(page).toMatch(/from <span class="mono">203\.0\.113\.60<\/span>/);
+    expect(page).not.toContain("6.6.6.6");
   });
 });
