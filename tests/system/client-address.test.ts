@@ -105,15 +105,25 @@ async function lastLoginAddress(email: string): Promise<string | null> {
   return rows.rows[0]?.ip ?? null;
 }
 
-beforeAll(async () => {
-  await startApp({});
+/** A connection to the app's own (embedded) database, which `npm start` stops and starts with it. */
+async function connectDatabase() {
   const password = readFileSync(path.join(dataDir, ".postgres-password"), "utf8").trim();
   client = new pg.Client({ host: "127.0.0.1", port: PG_PORT, user: "postgres", password, database: "groundtruth" });
   await client.connect();
+}
+
+async function disconnectDatabase() {
+  await client?.end().catch(() => {});
+  client = null;
+}
+
+beforeAll(async () => {
+  await startApp({});
+  await connectDatabase();
 }, 1_200_000);
 
 afterAll(async () => {
-  await client?.end().catch(() => {});
+  await disconnectDatabase();
   await stopApp();
   rmSync(dataDir, { recursive: true, force: true });
 }, 120_000);
@@ -175,8 +185,10 @@ describe("no trusted proxy (the default)", () => {
 
 describe("behind a trusted proxy (GROUNDTRUTH_TRUSTED_PROXIES=127.0.0.1)", () => {
   beforeAll(async () => {
+    await disconnectDatabase();
     await stopApp();
     await startApp({ GROUNDTRUTH_TRUSTED_PROXIES: "127.0.0.1, ::1" });
+    await connectDatabase();
   }, 1_200_000);
 
   it("records the address the proxy forwarded (the rightmost untrusted hop)", async () => {
