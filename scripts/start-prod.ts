@@ -1,8 +1,9 @@
 // `npm run start:prod`: one production web instance, configured only by the environment.
 // Refuses to start (exit 1, one line per problem) on a missing or weak secret, missing database
-// or bucket settings, or pending migrations; then runs `next start` and forwards SIGTERM/SIGINT
-// so in-flight requests finish before it exits. Run `npm run build` once and `npm run worker`
-// beside it; any number of instances can share the database and the bucket.
+// or bucket settings, bad trusted proxies or token lifetimes, or pending migrations; then runs
+// Next.js behind scripts/web-server.ts and forwards SIGTERM/SIGINT so in-flight requests finish
+// before it exits. Run `npm run build` once and `npm run worker` beside it; any number of
+// instances can share the database and the bucket.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
