@@ -41,11 +41,12 @@ test("deactivating a user ends their session at once; reactivating lets them bac
   await expect(user.page).toHaveURL(/\/login$/);
   await expect(user.page.getByTestId("items-table")).toHaveCount(0);
 
-  // Signing in again is refused with a message that says why.
+  // Signing in again is refused with the same message as a wrong password: the form must not
+  // confirm that the password is right.
   await user.page.getByLabel("Email").fill(email);
   await user.page.getByLabel("Password").fill(PASSWORD);
   await user.page.getByRole("button", { name: "Sign in" }).click();
-  await expect(user.page.getByTestId("login-error")).toContainText("deactivated");
+  await expect(user.page.getByTestId("login-error")).toHaveText("Email or password is incorrect.");
   await expect(user.page).toHaveURL(/\/login$/);
 
   // Reactivation (no confirmation dialog) lets them sign in again with the same password.

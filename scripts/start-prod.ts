@@ -1,15 +1,16 @@
 // `npm run start:prod`: one production web instance, configured only by the environment.
 // Refuses to start (exit 1, one line per problem) on a missing or weak secret, missing database
-// or bucket settings, or pending migrations; then runs `next start` and forwards SIGTERM/SIGINT
-// so in-flight requests finish before it exits. Run `npm run build` once and `npm run worker`
-// beside it; any number of instances can share the database and the bucket.
+// or bucket settings, bad trusted proxies or token lifetimes, or pending migrations; then runs
+// Next.js behind scripts/web-server.ts and forwards SIGTERM/SIGINT so in-flight requests finish
+// before it exits. Run `npm run build` once and `npm run worker` beside it; any number of
+// instances can share the database and the bucket.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT, webPort } from "@/lib/infra/config";
 import { isPortFree } from "@/lib/infra/embedded-postgres";
 import { migrationsUpToDate } from "@/lib/infra/migrate";
-import { distDir, nextBin } from "@/lib/infra/next-build";
+import { distDir } from "@/lib/infra/next-build";
 import { productionConfigProblems } from "@/lib/infra/production-config";
 
 const say = (line: string) => console.log(`[groundtruth] ${line}`);
@@ -43,12 +44,14 @@ async function main() {
   const host = process.env.GROUNDTRUTH_HOST || "127.0.0.1";
   if (!(await isPortFree(port, host))) refuse([`Port ${port} on ${host} is already in use: choose another with PORT=...`]);
 
-  const web = spawn(process.execPath, [nextBin(), "start", "-p", String(port), "-H", host], {
+  // Next.js behind our own node:http server, the one place that sees the socket's address
+  // (scripts/web-server.ts). Not under react-server conditions: Next.js sets up its own.
+  const web = spawn(process.execPath, [path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(PROJECT_ROOT, "scripts", "web-server.ts")], {
     cwd: PROJECT_ROOT,
     stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", GROUNDTRUTH_EMBEDDED_DATABASE: "0" },
+    env: { ...process.env, PORT: String(port), GROUNDTRUTH_HOST: host, NEXT_TELEMETRY_DISABLED: "1", GROUNDTRUTH_EMBEDDED_DATABASE: "0" },
   });
-  // next start stops accepting connections on SIGTERM and exits once in-flight requests are done.
+  // The web server stops accepting connections on SIGTERM and exits once in-flight requests are done.
   let stopping = false;
   const forward = (signal: NodeJS.Signals) => {
     if (stopping) return;

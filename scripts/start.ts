@@ -74,7 +74,13 @@ async function main() {
       GROUNDTRUTH_EMBEDDED_DATABASE: database.embedded ? "1" : "0",
       NEXT_TELEMETRY_DISABLED: "1",
     };
-    web = spawn(process.execPath, [nextBin(), "start", "-p", String(port), "-H", host], { cwd: PROJECT_ROOT, stdio: "inherit", env: childEnv });
+    // Next.js behind our own node:http server, the one place that sees the socket's address
+    // (scripts/web-server.ts). Not under react-server conditions: Next.js sets up its own.
+    web = spawn(process.execPath, [tsxBin(), path.join(PROJECT_ROOT, "scripts", "web-server.ts")], {
+      cwd: PROJECT_ROOT,
+      stdio: "inherit",
+      env: { ...childEnv, PORT: String(port), GROUNDTRUTH_HOST: host },
+    });
     // One background worker alongside the web server; larger installs run `npm run worker` separately.
     if (process.env.GROUNDTRUTH_INLINE_WORKER !== "0") {
       worker = spawn(process.execPath, [tsxBin(), "--conditions=react-server", path.join(PROJECT_ROOT, "scripts", "worker.ts")], {

@@ -22,7 +22,7 @@ export default async function NotificationsPage() {
   return (
     <>
       <h1>Notifications</h1>
-      <p className="lede">Mentions, assignments and review requests.</p>
+      <p className="lede">Mentions, assignments, review requests and changes to your API tokens.</p>
       {unread.length ? (
         <form action={markAllRead}>
           {unread.map((n) => <input key={n.id} type="hidden" name="id" value={n.id} />)}

@@ -23,10 +23,12 @@ export function CreateTokenForm({
   projects,
   scopes,
   expiryChoices,
+  defaultDays,
 }: {
   projects: Array<{ id: string; name: string }>;
   scopes: Array<{ value: string; label: string }>;
   expiryChoices: readonly number[];
+  defaultDays: number;
 }) {
   const [state, action, pending] = useActionState(createTokenAction, null);
   return (
@@ -51,11 +53,10 @@ export function CreateTokenForm({
       </fieldset>
       <label>
         Expires
-        <select name="expiresInDays" defaultValue="90">
+        <select name="expiresInDays" defaultValue={String(defaultDays)}>
           {expiryChoices.map((days) => (
             <option key={days} value={days}>in {days} days</option>
           ))}
-          <option value="">never (revoke it yourself)</option>
         </select>
       </label>
       <Problem state={state} />

@@ -34,18 +34,17 @@ const optionalText = (max: number) =>
     .optional()
     .transform((v) => (v ? v : undefined));
 
-export const httpUrlSchema = z
-  .string()
-  .trim()
-  .max(2048, "URL is too long")
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password && url.hostname.length > 0;
-    } catch {
-      return false;
-    }
-  }, "Enter a full http(s) URL");
+/** A full http(s) URL with a host and no credentials: the only links the app stores and shows. */
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export const httpUrlSchema = z.string().trim().max(2048, "URL is too long").refine(isHttpUrl, "Enter a full http(s) URL");
 
 /** A date and time as typed in a form (datetime-local, assumed UTC) or a full ISO string. */
 const instantSchema = z

@@ -1,6 +1,14 @@
 // Failed-login throttling policy. Pure: the server stores the state, this decides.
 // After a few free failures each further attempt must wait an exponentially growing delay
 // ("slow down"); past a limit the key is locked for a fixed time. Successful login clears it.
+//
+// Three keys count each failure (lib/server/login-throttle-store.ts):
+// - the account AND the address it was tried from (ACCOUNT_ADDRESS_POLICY): slows, then locks.
+//   A stranger guessing locks out only their own address, never the owner at theirs;
+// - the address alone, across accounts (ADDRESS_POLICY): one address spraying many accounts;
+// - the account alone (ACCOUNT_POLICY): guesses spread over many addresses. It only slows down,
+//   never locks, and is not applied to addresses the account has signed in from before, so
+//   nobody can keep the owner out by guessing wrong.
 
 export interface ThrottlePolicy {
   /** Failures older than this no longer count. */
@@ -14,14 +22,28 @@ export interface ThrottlePolicy {
   lockMs: number;
 }
 
-/** Per account: a person mistyping a few times is fine; guessing is not. */
-export const ACCOUNT_POLICY: ThrottlePolicy = {
+/** Per account and address: a person mistyping a few times is fine; guessing is not. */
+export const ACCOUNT_ADDRESS_POLICY: ThrottlePolicy = {
   windowMs: 15 * 60_000,
   freeFailures: 3,
   baseDelayMs: 1_000,
   maxDelayMs: 30_000,
   lockAfter: 10,
   lockMs: 15 * 60_000,
+};
+
+/**
+ * Per account, whatever the address, except addresses it has signed in from before: guesses
+ * spread over many addresses are slowed to one every two minutes (fewer a day than the old
+ * lock-after-ten allowed), but never locked. The owner at a new address waits at most that.
+ */
+export const ACCOUNT_POLICY: ThrottlePolicy = {
+  windowMs: 15 * 60_000,
+  freeFailures: 10,
+  baseDelayMs: 1_000,
+  maxDelayMs: 120_000,
+  lockAfter: Number.POSITIVE_INFINITY,
+  lockMs: 0,
 };
 
 /** Per address: looser, because an office or a VPN can put many people behind one address. */

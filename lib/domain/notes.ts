@@ -2,6 +2,7 @@
 // forms and services.
 import { z } from "zod";
 import { parseCoordinates } from "./coordinates";
+import { isHttpUrl } from "./evidence";
 import { idSchema } from "./schemas";
 
 export const CHRONO_METHODS = ["METADATA", "PLATFORM_UPLOAD_TIME", "SUN_AND_SHADOWS", "WEATHER", "CORROBORATING_POSTS", "OTHER"] as const;
@@ -48,7 +49,13 @@ const optionalPointSchema = z
 export const referenceImagerySchema = z.object({
   provider: z.string().trim().min(1, "Name the imagery provider").max(100),
   captureDate: z.string().trim().max(40).default(""),
-  url: z.string().trim().max(2048).default(""),
+  // Shown as a link on the item page: http(s) or nothing (never javascript:, data: and the like).
+  url: z
+    .string()
+    .trim()
+    .max(2048, "URL is too long")
+    .default("")
+    .refine((value) => value === "" || isHttpUrl(value), "Enter a full http(s) URL for the imagery, or leave it empty"),
 });
 
 export const landmarkSchema = z.object({

@@ -34,6 +34,10 @@ describe("isCalendarDay and publicQueryString", () => {
     ["2023-02-29", false],
     ["2023-13-01", false],
     ["20230101", false],
+    ["0000-01-01", false],
+    ["9999-12-31", false],
+    ["1900-01-01", true],
+    ["2999-12-31", true],
   ])("%s → %s", (value, expected) => expect(isCalendarDay(value)).toBe(expected));
 
   it("writes keys in a fixed order and applies overrides", () => {

@@ -1,5 +1,6 @@
 // Reading the public filters out of a URL. The API refuses bad values with a 400 naming each
 // one; pages drop them and say so. Both read the same rules, so the two never disagree.
+import { FIRST_FILTER_DAY, isCalendarDay, LAST_FILTER_DAY } from "./calendar-day";
 import { publicFilterSchema, type PublicFilter } from "./publication";
 
 export const PUBLIC_FILTER_KEYS = ["from", "to", "province", "type", "target", "page", "limit"] as const;
@@ -19,12 +20,7 @@ function firstValue(raw: RawQuery, key: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** A YYYY-MM-DD string that names a real calendar day. */
-export function isCalendarDay(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00.000Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
+export { FIRST_FILTER_DAY, isCalendarDay, LAST_FILTER_DAY };
 
 export function parsePublicQuery(raw: RawQuery, defaults: { limit?: number } = {}): ParsedPublicQuery {
   const invalid: ParsedPublicQuery["invalid"] = {};
@@ -40,7 +36,7 @@ export function parsePublicQuery(raw: RawQuery, defaults: { limit?: number } = {
       continue;
     }
     if ((key === "from" || key === "to") && !isCalendarDay(value)) {
-      invalid[key] = ["Not a calendar day"];
+      invalid[key] = [`Not a calendar day from ${FIRST_FILTER_DAY} to ${LAST_FILTER_DAY}`];
       continue;
     }
     accepted[key] = result.data;

@@ -115,6 +115,12 @@ describe("helpers", () => {
     ["2024-02-29", "2024-02-29"],
     ["2023-02-29", null],
     ["2024-1-01", null],
+    // PostgreSQL has no year 0, and the day after 9999-12-31 is in year 10000.
+    ["0000-01-01", null],
+    ["9999-12-31", null],
+    ["1899-12-31", null],
+    ["1900-01-01", "1900-01-01"],
+    ["2999-12-31", "2999-12-31"],
     ["", null],
     [undefined, null],
   ])("parseDay(%s) = %s", (raw, expected) => {

@@ -1,6 +1,7 @@
 // The review queue's view state, as it lives in the URL. Links get shared, bookmarked and
 // hand-edited, so parsing never throws: a value that makes no sense is dropped and the
 // default used instead, and `problems` says what was ignored so the page can tell the user.
+import { isCalendarDay } from "./calendar-day";
 import { ITEM_STATES, type ItemState } from "./review-workflow";
 
 export const PLATFORMS = ["TELEGRAM", "X_TWITTER", "FACEBOOK", "TIKTOK", "YOUTUBE", "INSTAGRAM", "WHATSAPP", "OTHER"] as const;
@@ -144,11 +145,9 @@ function freeList(raw: string | undefined, key: string, problems: string[], lowe
   return out.slice(0, MAX_LIST);
 }
 
-/** A real calendar day as YYYY-MM-DD, or null. */
+/** A real calendar day as YYYY-MM-DD within the range date filters accept (see isCalendarDay), or null. */
 export function parseDay(raw: string | undefined): string | null {
-  if (!raw || !/^\d{4}-\d{2}-\d{2}$/.test(raw)) return null;
-  const date = new Date(`${raw}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === raw ? raw : null;
+  return raw && isCalendarDay(raw) ? raw : null;
 }
 
 function day(source: ParamSource, key: string, problems: string[]): string | null {

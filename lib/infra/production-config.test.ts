@@ -53,10 +53,17 @@ describe("productionConfigProblems", () => {
     [{ GROUNDTRUTH_STORAGE: "ftp" }, /"local" or "s3"/],
     [{ DATABASE_URL: "mysql://x" }, /postgresql:\/\//],
     [{ NEXTAUTH_URL: "gt.example.org" }, /NEXTAUTH_URL must be/],
+    [{ GROUNDTRUTH_TRUSTED_PROXIES: "10.0.0.0/8, nginx-host" }, /GROUNDTRUTH_TRUSTED_PROXIES: "nginx-host"/],
+    [{ GROUNDTRUTH_TOKEN_DEFAULT_DAYS: "never" }, /GROUNDTRUTH_TOKEN_DEFAULT_DAYS must be/],
+    [{ GROUNDTRUTH_TOKEN_MAX_DAYS: "1000" }, /GROUNDTRUTH_TOKEN_MAX_DAYS must be/],
   ])("reports %j", (override, problem) => {
     const problems = productionConfigProblems({ ...base, ...override }, "web");
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(problem);
+  });
+
+  it("accepts trusted proxies and token lifetimes", () => {
+    expect(productionConfigProblems({ ...base, GROUNDTRUTH_TRUSTED_PROXIES: "10.0.0.5, 10.1.0.0/16, fd00::/8", GROUNDTRUTH_TOKEN_DEFAULT_DAYS: "30", GROUNDTRUTH_TOKEN_MAX_DAYS: "90" }, "web")).toEqual([]);
   });
 
   it("accepts complete S3 settings", () => {

@@ -1,5 +1,7 @@
 // What a production web or worker process needs from its environment, checked before it starts
 // so a misconfigured instance refuses to run instead of failing on its first request.
+import { tokenLifetimeSettings } from "@/lib/domain/api-tokens";
+import { parseTrustedProxies } from "@/lib/domain/client-address";
 import { sessionPolicyFromEnv } from "../domain/sessions";
 
 /** Values people paste from examples; a secret equal to one of these is as good as none. */
@@ -65,6 +67,10 @@ export function productionConfigProblems(env: Env, role: "web" | "worker"): stri
     } catch (error) {
       problems.push((error as Error).message);
     }
+    // A typo here must not silently trust nobody (every user behind the proxy shares one
+    // address) or the wrong hosts.
+    problems.push(...parseTrustedProxies(env.GROUNDTRUTH_TRUSTED_PROXIES).problems);
+    problems.push(...tokenLifetimeSettings(env).problems);
   }
 
   const storage = env.GROUNDTRUTH_STORAGE?.trim() || "local";

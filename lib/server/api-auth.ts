@@ -1,16 +1,14 @@
 import "server-only";
 import { timingSafeEqual } from "node:crypto";
-import { bearerTokenOf, TOKEN_PATTERN } from "@/lib/domain/api-tokens";
+import { bearerTokenOf, shouldRecordTokenUse, LAST_USED_RESOLUTION_MS, TOKEN_PATTERN } from "@/lib/domain/api-tokens";
 import { DomainError } from "@/lib/domain/errors";
 import { isApiScope, type Actor } from "@/lib/domain/permissions";
 import type { ProjectRole } from "@/lib/domain/roles";
 import { loadActor, type SessionActor } from "./actor";
+import { clientAddressOf } from "./client-address";
 import { db } from "./db";
 import { errorResponse } from "./http";
 import { hashToken } from "./services/tokens/token-hash";
-
-/** lastUsedAt is a hint for the owner, not a log: one write a minute per token is plenty. */
-const LAST_USED_RESOLUTION_MS = 60_000;
 
 export interface TokenActor extends SessionActor {
   tokenId: string;
@@ -22,7 +20,7 @@ export interface TokenActor extends SessionActor {
  * narrowed: a project token keeps only that membership, and the token's scopes apply on top.
  * Admin powers never travel with a token.
  */
-export async function actorFromToken(bearer: string | null | undefined): Promise<TokenActor | null> {
+export async function actorFromToken(bearer: string | null | undefined, clientAddress: string | null = null): Promise<TokenActor | null> {
   if (!bearer || !TOKEN_PATTERN.test(bearer)) return null;
   const tokenHash = hashToken(bearer);
   const token = await db().apiToken.findUnique({
@@ -41,10 +39,11 @@ export async function actorFromToken(bearer: string | null | undefined): Promise
     if (token.projectId === null || token.projectId === projectId) memberships[projectId] = role;
   }
 
-  if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+  // When and from where, for the owner's token list; at most one write a minute per token.
+  if (shouldRecordTokenUse(token.lastUsedAt, now)) {
     await db().apiToken.updateMany({
-      where: { id: token.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }] },
-      data: { lastUsedAt: now },
+      where: { id: token.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }] },
+      data: { lastUsedAt: now, lastUsedIp: clientAddress },
     });
   }
   return { ...owner, isAdmin: false, memberships, tokenScopes: token.scopes.filter(isApiScope), tokenId: token.id };
@@ -52,7 +51,7 @@ export async function actorFromToken(bearer: string | null | undefined): Promise
 
 /** The token actor of a request's Authorization header; cookies are never looked at. */
 export async function actorFromRequest(request: Request): Promise<TokenActor | null> {
-  return actorFromToken(bearerTokenOf(request.headers.get("authorization")));
+  return actorFromToken(bearerTokenOf(request.headers.get("authorization")), clientAddressOf(request));
 }
 
 const UNAUTHENTICATED_HEADERS = { "Cache-Control": "no-store", "WWW-Authenticate": 'Bearer realm="groundtruth"' };

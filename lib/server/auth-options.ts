@@ -4,16 +4,11 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { DomainError } from "@/lib/domain/errors";
 import { sessionCookieSettings } from "@/lib/domain/web-security";
 import { loadSessionActor } from "./actor";
+import { clientAddressOf } from "./client-address";
 import { authenticate } from "./services/accounts/authenticate";
 import { signOutSession } from "./services/accounts/sign-out";
 import { logger } from "./logger";
 import { sessionPolicy } from "./sessions";
-
-function clientAddress(headers: Record<string, string | string[] | undefined> | undefined): string | null {
-  const forwarded = headers?.["x-forwarded-for"];
-  const value = Array.isArray(forwarded) ? forwarded[0] : forwarded;
-  return value?.split(",")[0]?.trim() || null;
-}
 
 function userAgentOf(headers: Record<string, string | string[] | undefined> | undefined): string | null {
   const value = headers?.["user-agent"];
@@ -50,7 +45,7 @@ export const authOptions: NextAuthOptions = {
         try {
           const user = await authenticate(
             { email: credentials?.email ?? "", password: credentials?.password ?? "", code: credentials?.code ?? "" },
-            clientAddress(req?.headers),
+            clientAddressOf(req?.headers),
             userAgentOf(req?.headers),
           );
           return { id: user.userId, sid: user.sessionToken, sessionExpiresAt: user.sessionExpiresAt.toISOString() };

@@ -31,10 +31,6 @@ export function errorResponse(error: unknown): Response {
   return Response.json({ error: `Something went wrong (reference ${reference}).`, code: "INTERNAL" }, { status: 500 });
 }
 
-export function clientIp(request: Request): string | null {
-  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || null;
-}
-
 /**
  * A URL path segment as a lookup key, percent-decoded. When it cannot name anything (malformed
  * escapes; NUL, which PostgreSQL text refuses) it becomes "", which matches no row, so callers

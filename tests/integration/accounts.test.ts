@@ -59,10 +59,11 @@ describe("login", () => {
     expect(slowed.code).toBe("THROTTLED");
     expect(slowed.message).toMatch(/Wait \d+ seconds? before trying again/);
 
-    // Nine failures long enough ago that the delay has passed: the tenth locks the account.
+    // Nine failures long enough ago that the delay has passed: the tenth locks the account from
+    // this address (here: no known address).
     const past = new Date(Date.now() - 60_000);
     await db().loginThrottle.update({
-      where: { key: `account:${user.email}` },
+      where: { key: `account-address:${user.email}|unknown` },
       data: { failures: 9, windowStartAt: past, lastFailureAt: past },
     });
     expect((await errorOf(authenticate(wrong, null))).code).toBe("UNAUTHENTICATED");
@@ -82,11 +83,54 @@ describe("login", () => {
     expect(results.filter((r) => r === "THROTTLED")).toHaveLength(5);
   });
 
-  it("refuses a deactivated account even with the right password", async () => {
+  it("refuses a deactivated account's right password with the same answer as a wrong one", async () => {
     const user = await makeUser();
     await setUserActive(SYSTEM_ACTOR, { userId: user.id, active: false });
-    const error = await errorOf(authenticate({ email: user.email, password: PASSWORD }, null));
-    expect(error.message).toMatch(/deactivated/);
+    const right = await errorOf(authenticate({ email: user.email, password: PASSWORD }, "192.0.2.44"));
+    const wrong = await errorOf(authenticate({ email: user.email, password: "not the password" }, "192.0.2.45"));
+    expect({ code: right.code, message: right.message }).toEqual({ code: "UNAUTHENTICATED", message: "Email or password is incorrect." });
+    expect({ code: wrong.code, message: wrong.message }).toEqual({ code: right.code, message: right.message });
+    // Counted like any failed attempt, and no session was made.
+    expect(await db().loginThrottle.findUnique({ where: { key: `account-address:${user.email}|192.0.2.44` } })).toMatchObject({ failures: 1 });
+    expect(await db().auditEvent.count({ where: { entityId: user.id, action: "auth.login" } })).toBe(0);
+  });
+
+  it("a stranger's wrong passwords lock out the stranger's address, never the owner at theirs", async () => {
+    const user = await makeUser();
+    const OWNER = "192.0.2.10";
+    const STRANGER = "203.0.113.5";
+    // The owner has signed in from their address before.
+    await authenticate({ email: user.email, password: PASSWORD }, OWNER);
+
+    // Ten wrong guesses from the stranger's address, waiting out each delay (by moving the clock
+    // of the throttle rows back rather than sleeping).
+    const wrong = { email: user.email, password: "guess guess guess" };
+    for (let failures = 0; failures < 10; ) {
+      const error = await errorOf(authenticate(wrong, STRANGER));
+      if (error.code === "UNAUTHENTICATED") failures += 1;
+      else {
+        expect(error.code).toBe("THROTTLED");
+        const past = new Date(Date.now() - 5 * 60_000);
+        await db().loginThrottle.updateMany({ where: { key: { contains: user.email } }, data: { lastFailureAt: past } });
+      }
+    }
+    // The stranger is locked out, even with the right password...
+    const stranger = await errorOf(authenticate({ email: user.email, password: PASSWORD }, STRANGER));
+    expect(stranger.code).toBe("THROTTLED");
+    expect(stranger.message).toMatch(/locked for 15 minutes/);
+    // ...the owner at their usual address signs in at once...
+    await expect(authenticate({ email: user.email, password: PASSWORD }, OWNER)).resolves.toMatchObject({ userId: user.id });
+    // ...and from an address never seen before they are at most asked to wait, never locked out.
+    const elsewhere = await authenticate({ email: user.email, password: PASSWORD }, "198.51.100.77").then(
+      () => null,
+      (e: DomainError) => e,
+    );
+    if (elsewhere) {
+      expect(elsewhere.code).toBe("THROTTLED");
+      expect(elsewhere.message).toMatch(/^Too many failed sign-in attempts\. Wait/);
+    }
+    // Guessing stays slow: the stranger's address is still locked afterwards.
+    expect((await errorOf(authenticate(wrong, STRANGER))).code).toBe("THROTTLED");
   });
 });
 

@@ -7,10 +7,14 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CLIENT_ADDRESS_HEADER, WEB_SERVER_MARK } from "../../lib/domain/client-address";
 import { SYSTEM_ACTOR, can, type Actor, type ApiScope } from "../../lib/domain/permissions";
 import { actorFromToken } from "../../lib/server/api-auth";
 import { db } from "../../lib/server/db";
+import { resetPassword } from "../../lib/server/services/accounts/reset-password";
+import { adminResetTwoFactor } from "../../lib/server/services/accounts/reset-two-factor";
 import { setUserActive } from "../../lib/server/services/accounts/set-user-active";
+import { listNotifications, unreadNotificationCount } from "../../lib/server/services/comments/notifications";
 import { createIncident } from "../../lib/server/services/incidents/create-incident";
 import { submitEvidence } from "../../lib/server/services/items/submit-evidence";
 import { createToken } from "../../lib/server/services/tokens/create-token";
@@ -164,6 +168,141 @@ describe("authentication", () => {
   });
 });
 
+describe("incident response: an admin's reset or deactivation ends every token for good", () => {
+  /** A fresh user with: two working tokens, one they revoked themselves, one expired. */
+  async function userWithTokens() {
+    const user = await makeUser({ projectId: project.id, role: "INVESTIGATOR" });
+    const actor = await actorFor(user.id);
+    const personal = await tokenFor(actor, ["read"]);
+    const scoped = await tokenFor(actor, ["read", "comment"], { projectId: project.id });
+    const ownRevoked = await tokenFor(actor, ["read"]);
+    await revokeToken(actor, { tokenId: ownRevoked.id });
+    const ownRevokedAt = (await db().apiToken.findUniqueOrThrow({ where: { id: ownRevoked.id } })).revokedAt;
+    const expired = await tokenFor(actor, ["read"], { expiresInDays: 1 });
+    await db().apiToken.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    for (const t of [personal, scoped]) expect((await projectsRoute(getJson(BASE, t.token))).status).toBe(200);
+    return { user, live: [personal, scoped], ownRevoked, ownRevokedAt, expired };
+  }
+
+  async function expectRevokedForGood(userId: string, live: Array<{ id: string; token: string }>, reason: string, adminId: string | null) {
+    for (const t of live) {
+      expect((await projectsRoute(getJson(BASE, t.token))).status).toBe(401);
+      expect(await db().apiToken.findUniqueOrThrow({ where: { id: t.id } })).toMatchObject({ revokedAt: expect.any(Date), revokedReason: reason });
+      const audit = await db().auditEvent.findFirstOrThrow({ where: { entityId: t.id, action: "token.revoke" } });
+      expect(audit.actorId).toBe(adminId);
+      expect(audit.after).toMatchObject({ reason, ownerId: userId });
+    }
+    const notices = await db().notification.findMany({ where: { userId, kind: "TOKEN_REVOKED" } });
+    expect(notices.some((n) => n.message.includes(reason === "deactivated" ? "deactivated" : "reset"))).toBe(true);
+  }
+
+  it("a password reset revokes the user's tokens (reason, audit, notification); earlier revocations keep theirs", async () => {
+    const admin = await actorFor((await makeUser({ isAdmin: true })).id);
+    const { user, live, ownRevoked, ownRevokedAt, expired } = await userWithTokens();
+    await resetPassword(admin, { userId: user.id, password: "a brand new password 123" });
+    await expectRevokedForGood(user.id, live, "password_reset", admin.userId);
+    // The owner's own revocation is left as it was; the expired token is not touched.
+    expect(await db().apiToken.findUniqueOrThrow({ where: { id: ownRevoked.id } })).toMatchObject({ revokedAt: ownRevokedAt, revokedReason: "owner" });
+    expect(await db().apiToken.findUniqueOrThrow({ where: { id: expired.id } })).toMatchObject({ revokedAt: null });
+  });
+
+  it("a two-factor reset revokes the user's tokens", async () => {
+    const admin = await actorFor((await makeUser({ isAdmin: true })).id);
+    const { user, live } = await userWithTokens();
+    await adminResetTwoFactor(admin, { userId: user.id });
+    await expectRevokedForGood(user.id, live, "two_factor_reset", admin.userId);
+  });
+
+  it("deactivation revokes the user's tokens, and reactivation does not bring them back", async () => {
+    const admin = await actorFor((await makeUser({ isAdmin: true })).id);
+    const { user, live } = await userWithTokens();
+    await setUserActive(admin, { userId: user.id, active: false });
+    await setUserActive(admin, { userId: user.id, active: true });
+    await expectRevokedForGood(user.id, live, "deactivated", admin.userId);
+    // The reactivated owner signs in and makes a new one, which works.
+    const fresh = await tokenFor(await actorFor(user.id), ["read"]);
+    expect((await projectsRoute(getJson(BASE, fresh.token))).status).toBe(200);
+  });
+
+  it("the owner's revocation and an admin's are told apart and the owner is told of both", async () => {
+    const user = await makeUser({ projectId: project.id, role: "INVESTIGATOR" });
+    const actor = await actorFor(user.id);
+    const admin = await actorFor((await makeUser({ isAdmin: true })).id);
+    const mine = await tokenFor(actor, ["read"]);
+    const theirs = await tokenFor(actor, ["read"]);
+    await revokeToken(actor, { tokenId: mine.id });
+    await revokeToken(admin, { tokenId: theirs.id });
+    expect((await db().apiToken.findUniqueOrThrow({ where: { id: mine.id } })).revokedReason).toBe("owner");
+    expect((await db().apiToken.findUniqueOrThrow({ where: { id: theirs.id } })).revokedReason).toBe("admin");
+    const messages = (await listNotifications(actor)).filter((n) => n.kind === "TOKEN_REVOKED").map((n) => n.message);
+    expect(messages).toEqual(expect.arrayContaining([expect.stringContaining("revoked by you"), expect.stringContaining("revoked by an administrator")]));
+  });
+});
+
+describe("expiry, last use and notices to the owner", () => {
+  const DAY = 86_400_000;
+  const restore = { ...process.env };
+
+  it("every token expires: the default lifetime, a chosen one up to the maximum, never longer", async () => {
+    const user = await makeUser({ projectId: project.id, role: "INVESTIGATOR" });
+    const actor = await actorFor(user.id);
+    try {
+      const plain = await tokenFor(actor, ["read"]);
+      expect(Math.abs(plain.expiresAt.getTime() - (Date.now() + 90 * DAY))).toBeLessThan(60_000);
+      expect((await db().apiToken.findUniqueOrThrow({ where: { id: plain.id } })).expiresAt).toEqual(plain.expiresAt);
+
+      process.env.GROUNDTRUTH_TOKEN_DEFAULT_DAYS = "14";
+      process.env.GROUNDTRUTH_TOKEN_MAX_DAYS = "30";
+      const short = await tokenFor(actor, ["read"]);
+      expect(Math.abs(short.expiresAt.getTime() - (Date.now() + 14 * DAY))).toBeLessThan(60_000);
+      const before = await db().apiToken.count({ where: { userId: user.id } });
+      await expect(tokenFor(actor, ["read"], { expiresInDays: 90 })).rejects.toMatchObject({ code: "VALIDATION" });
+      expect(await db().apiToken.count({ where: { userId: user.id } })).toBe(before);
+    } finally {
+      process.env.GROUNDTRUTH_TOKEN_DEFAULT_DAYS = restore.GROUNDTRUTH_TOKEN_DEFAULT_DAYS;
+      process.env.GROUNDTRUTH_TOKEN_MAX_DAYS = restore.GROUNDTRUTH_TOKEN_MAX_DAYS;
+      if (restore.GROUNDTRUTH_TOKEN_DEFAULT_DAYS === undefined) delete process.env.GROUNDTRUTH_TOKEN_DEFAULT_DAYS;
+      if (restore.GROUNDTRUTH_TOKEN_MAX_DAYS === undefined) delete process.env.GROUNDTRUTH_TOKEN_MAX_DAYS;
+    }
+  });
+
+  it("shows where a token was last used from: the address the web server vouches for, never X-Forwarded-For", async () => {
+    const user = await makeUser({ projectId: project.id, role: "INVESTIGATOR" });
+    const actor = await actorFor(user.id);
+    const created = await tokenFor(actor, ["read"]);
+    const marks = globalThis as unknown as Record<symbol, unknown>;
+    marks[WEB_SERVER_MARK] = true;
+    try {
+      const request = new Request(BASE, { headers: { ...auth(created.token), [CLIENT_ADDRESS_HEADER]: "198.51.100.23", "x-forwarded-for": "203.0.113.66" } });
+      expect((await projectsRoute(request)).status).toBe(200);
+    } finally {
+      delete marks[WEB_SERVER_MARK];
+    }
+    const listed = (await listTokens(actor)).find((t) => t.id === created.id)!;
+    expect(listed).toMatchObject({ lastUsedAt: expect.any(Date), lastUsedIp: "198.51.100.23" });
+
+    // Within the minute the row is not written again, whatever the address.
+    await db().apiToken.update({ where: { id: created.id }, data: { lastUsedIp: "192.0.2.1" } });
+    expect((await projectsRoute(getJson(BASE, created.token))).status).toBe(200);
+    expect((await db().apiToken.findUniqueOrThrow({ where: { id: created.id } })).lastUsedIp).toBe("192.0.2.1");
+  });
+
+  it("tells the owner, in the app, when a token is created for their account", async () => {
+    // No project at all: account notices do not depend on memberships.
+    const user = await makeUser();
+    const actor = await actorFor(user.id);
+    expect(await unreadNotificationCount(actor)).toBe(0);
+    const created = await tokenFor(actor, ["read"]);
+    expect(await unreadNotificationCount(actor)).toBe(1);
+    const [notice] = await listNotifications(actor);
+    expect(notice).toMatchObject({ kind: "TOKEN_CREATED", projectId: null, href: "/account/tokens" });
+    expect(notice!.message).toContain(created.prefix);
+    expect(notice!.message).not.toContain(created.token);
+    // Nobody else sees it.
+    expect((await listNotifications(editor)).some((n) => n.id === notice!.id)).toBe(false);
+  });
+});
+
 describe("scopes and projects narrow the owner's rights", () => {
   it("a read token lists projects and items but cannot submit (403)", async () => {
     const { token } = await tokenFor(editor, ["read"]);
@@ -187,6 +326,19 @@ describe("scopes and projects narrow the owner's rights", () => {
     const response = await itemsRoute(getJson(`${BASE}/${project.slug}/items?status=BOGUS`, token), params({ slug: project.slug }));
     expect(response.status).toBe(400);
   });
+
+  it.each(["submittedFrom=0000-01-01", "uploadedTo=9999-12-31", "submittedTo=0000-12-31", "uploadedFrom=9999-12-31"])(
+    "a day the database cannot hold (%s) -> 400 naming the parameter, not a 500",
+    async (query) => {
+      const { token } = await tokenFor(editor, ["read"]);
+      const response = await itemsRoute(getJson(`${BASE}/${project.slug}/items?${query}`, token), params({ slug: project.slug }));
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: string; code: string; fieldErrors: { query: string[] } };
+      expect(body.code).toBe("VALIDATION");
+      expect(body.fieldErrors.query).toEqual([query]);
+      expect(body.error).toContain(query.split("=")[0]!);
+    },
+  );
 
   it("a submit token submits JSON with source URLs (201) but cannot comment (403)", async () => {
     const { token } = await tokenFor(editor, ["submit"], { projectId: project.id });

@@ -38,11 +38,19 @@ describe("discussion", () => {
     expect(html).toMatch(/<a href="https:\/\/example.org" target="_blank" rel="noopener noreferrer nofollow">/);
   });
 
+  it("serves no external image in comment HTML: a Markdown image becomes a link", () => {
+    const html = renderMarkdown('See ![the shot](https://tracker.example/pixel.png?who=me "t") and ![](https://tracker.example/x.gif) ![y](javascript:alert(1))');
+    expect(html).not.toMatch(/<img/i);
+    expect(html).toContain('<a href="https://tracker.example/pixel.png?who=me" target="_blank" rel="noopener noreferrer nofollow">Image: the shot</a>');
+    expect(html).toContain('<a href="https://tracker.example/x.gif" target="_blank" rel="noopener noreferrer nofollow">Image: https://tracker.example/x.gif</a>');
+    expect(html).not.toMatch(/href="javascript:/i);
+  });
+
   it("notifies mentioned members who can see the item, and nobody else", async () => {
     const item = await submitEvidence(actors.contributor!, { projectId: project.id, title: "Discussed item", sourceUrls: ["https://example.org/d/1"] });
     const body = `@${emails.reviewer} please look. cc @${emails.otherContributor} @${emails.stranger} @nobody`;
-    const result = await addComment(actors.investigator!, { itemId: item.id, body });
-    expect(result.notified).toBe(1);
+    await addComment(actors.investigator!, { itemId: item.id, body });
+    expect(await db().notification.count({ where: { itemId: item.id, kind: "MENTION" } })).toBe(1);
     expect(await unreadNotificationCount(actors.reviewer!)).toBe(1);
     expect(await unreadNotificationCount(actors.otherContributor!)).toBe(0); // cannot see the item
     expect(await unreadNotificationCount(actors.stranger!)).toBe(0); // another project
@@ -56,7 +64,7 @@ describe("discussion", () => {
 
   it("lets contributors discuss only their own items and refuses empty or oversized comments", async () => {
     const mine = await submitEvidence(actors.contributor!, { projectId: project.id, title: "Mine", sourceUrls: ["https://example.org/d/2"] });
-    await expect(addComment(actors.contributor!, { itemId: mine.id, body: "More context: filmed from the roof" })).resolves.toMatchObject({ notified: 0 });
+    await expect(addComment(actors.contributor!, { itemId: mine.id, body: "More context: filmed from the roof" })).resolves.toEqual({ id: expect.any(String) });
     const codeOf = async (p: Promise<unknown>) => ((await p.then(() => null, (e: unknown) => e)) as DomainError).code;
     expect(await codeOf(addComment(actors.otherContributor!, { itemId: mine.id, body: "hi" }))).toBe("NOT_FOUND");
     expect(await codeOf(addComment(actors.stranger!, { itemId: mine.id, body: "hi" }))).toBe("NOT_FOUND");
@@ -76,5 +84,16 @@ describe("discussion", () => {
     await transitionItem(actors.investigator!, { itemId: item.id, action: "send_to_review", expectedVersion: 2 });
     expect(await unreadNotificationCount(actors.reviewer!)).toBe(before + 1);
     expect((await listNotifications(actors.reviewer!))[0]).toMatchObject({ kind: "REVIEW_REQUEST" });
+  });
+
+  it("tells the author nothing about who matched a mention (a contributor learns nothing about the team)", async () => {
+    const mine = await submitEvidence(actors.contributor!, { projectId: project.id, title: "Probe", sourceUrls: ["https://example.org/d/probe"] });
+    const members = await addComment(actors.contributor!, { itemId: mine.id, body: `@${emails.investigator} @${emails.reviewer} is anyone there?` });
+    const strangers = await addComment(actors.contributor!, { itemId: mine.id, body: "@nobody-here @not-a-member is anyone there?" });
+    // The same answer either way, and nothing but the new comment's id.
+    expect(Object.keys(members)).toEqual(["id"]);
+    expect(Object.keys(strangers)).toEqual(["id"]);
+    // The mentioned members were still told.
+    expect(await db().notification.count({ where: { itemId: mine.id, kind: "MENTION" } })).toBe(2);
   });
 });

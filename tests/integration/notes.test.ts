@@ -27,6 +27,27 @@ beforeAll(async () => {
   }
 });
 
+describe("reference imagery links", () => {
+  it("refuse anything but http(s) (javascript:, data:), write nothing, and keep a good link", async () => {
+    const { id: itemId } = await submitEvidence(a.contributor!, { projectId: project.id, title: "Imagery links", sourceUrls: ["https://example.org/p/imagery"] });
+    await transitionItem(a.investigator!, { itemId, action: "triage", expectedVersion: 0 });
+    await transitionItem(a.investigator!, { itemId, action: "claim", expectedVersion: 1 });
+    const note = (url: string) => ({ itemId, point: "34.5553, 69.2075", precisionM: 100, method: "Skyline match", referenceImagery: [{ provider: "Example imagery", url }] });
+
+    const before = await tableCounts();
+    const geoCount = await db().geolocation.count({ where: { itemId } });
+    for (const url of ["javascript:alert(document.cookie)", "JAVASCRIPT:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:x"]) {
+      expect(await codeOf(proposeGeolocation(a.investigator!, note(url)))).toBe("VALIDATION");
+    }
+    expect(await tableCounts()).toEqual(before);
+    expect(await db().geolocation.count({ where: { itemId } })).toBe(geoCount);
+
+    await proposeGeolocation(a.investigator!, note("https://imagery.example.org/scene/42"));
+    const stored = await db().geolocation.findFirstOrThrow({ where: { itemId }, orderBy: { createdAt: "desc" } });
+    expect(stored.referenceImagery).toEqual([{ provider: "Example imagery", captureDate: "", url: "https://imagery.example.org/scene/42" }]);
+  });
+});
+
 describe("geolocation, chronolocation and peer review", () => {
   it("an investigator proposes, a reviewer disputes, the investigator corrects, the reviewer confirms: VERIFIED", async () => {
     const { id: itemId } = await submitEvidence(a.contributor!, { projectId: project.id, title: "Explosion near a mosque", sourceUrls: ["https://example.org/p/9"] });

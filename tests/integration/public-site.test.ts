@@ -202,6 +202,9 @@ describe("public API routes", () => {
     ["limit=100000", "limit"],
     ["page=0", "page"],
     ["from=yesterday", "from"],
+    // Real calendar days the database cannot hold (no year 0; the day after is in year 10000).
+    ["from=0000-01-01", "from"],
+    ["to=9999-12-31", "to"],
     ["target=everyone", "target"],
   ])("answers 400 naming the bad parameter for %s", async (query, name) => {
     const response = await incidentsRoute(get(`${BASE}/${project.slug}/incidents?${query}`), params({ project: project.slug }));

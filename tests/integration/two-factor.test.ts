@@ -214,8 +214,10 @@ describe("sign-in with a second factor", () => {
     // Even the right code waits now: the password being right must not reset the count.
     const slowed = await errorOf(authenticate({ email: user.email, password: PASSWORD, code: current }, "10.2.0.9"));
     expect(slowed.code).toBe("THROTTLED");
+    // Guesses from one address do not hold up the owner at another (the lock is per account and
+    // address; lib/domain/login-throttle.ts): there the form just asks for the code.
     const missing = await errorOf(authenticate({ email: user.email, password: PASSWORD }, "10.2.0.10"));
-    expect(missing.code).toBe("THROTTLED");
+    expect(missing.code).toBe("SECOND_FACTOR_REQUIRED");
   });
 });
 

@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
-import { clientIp, handleRoute } from "@/lib/server/http";
+import { clientAddressOf } from "@/lib/server/client-address";
+import { handleRoute } from "@/lib/server/http";
 import { openOriginal } from "@/lib/server/services/items/media-access";
 
 export const dynamic = "force-dynamic";
@@ -9,7 +10,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   return handleRoute(async (actor) => {
     // ?view=1 plays a video inline (muted by the page); only real video types are ever inline.
     const view = new URL(request.url).searchParams.get("view") === "1";
-    const { file, stream } = await openOriginal(actor, { id: (await params).id, purpose: view ? "view_original" : "download_original" }, clientIp(request));
+    const { file, stream } = await openOriginal(actor, { id: (await params).id, purpose: view ? "view_original" : "download_original" }, clientAddressOf(request));
     const filename = encodeURIComponent(file.originalFilename);
     const inline = view && file.sniffedMime.startsWith("video/");
     return new Response(Readable.toWeb(stream) as ReadableStream, {

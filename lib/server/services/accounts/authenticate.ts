@@ -4,7 +4,7 @@ import { loginSchema } from "@/lib/domain/schemas";
 import { SECOND_FACTOR_INVALID_MESSAGE, SECOND_FACTOR_REQUIRED_MESSAGE } from "@/lib/domain/two-factor";
 import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
-import { lockThrottle, recordThrottleFailure, throttleKeysFor } from "../../login-throttle-store";
+import { clearThrottleAfterSuccess, lockThrottle, recordThrottleFailure, throttleKeysFor } from "../../login-throttle-store";
 import { burnPasswordCheck, verifyPassword } from "../../passwords";
 import { createSession } from "../../sessions";
 import { spendSecondFactor } from "../../two-factor";
@@ -47,7 +47,9 @@ export async function authenticate(input: unknown, ip: string | null, userAgent:
       });
       const passwordOk = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
 
-      if (!user || !passwordOk) {
+      // A deactivated account answers exactly like a wrong password (same message, same count
+      // against the throttle): the form must not confirm that a password is right.
+      if (!user || !passwordOk || !user.active) {
         const lockedNow = await recordThrottleFailure(tx, locked);
         if (user) {
           await appendAuditEvent(tx, {
@@ -56,12 +58,12 @@ export async function authenticate(input: unknown, ip: string | null, userAgent:
             action: lockedNow ? "auth.locked" : "auth.login_failed",
             entityType: "User",
             entityId: user.id,
+            after: passwordOk && !user.active ? { reason: "deactivated" } : undefined,
             ip,
           });
         }
         return { kind: "failed" as const };
       }
-      if (!user.active) return { kind: "inactive" as const };
 
       let secondFactor: "totp" | "recovery" | undefined;
       if (user.totpSecret) {
@@ -84,7 +86,7 @@ export async function authenticate(input: unknown, ip: string | null, userAgent:
         secondFactor = spent;
       }
 
-      await tx.loginThrottle.deleteMany({ where: { key: `account:${email}` } });
+      await clearThrottleAfterSuccess(tx, email, ip);
       await appendAuditEvent(tx, {
         actorId: user.id,
         projectId: null,
@@ -115,8 +117,6 @@ export async function authenticate(input: unknown, ip: string | null, userAgent:
       return outcome.user;
     case "refused":
       throw new DomainError("THROTTLED", outcome.message);
-    case "inactive":
-      throw new DomainError("UNAUTHENTICATED", "This account has been deactivated. Ask an administrator.");
     case "second_factor_required":
       throw new DomainError("SECOND_FACTOR_REQUIRED", SECOND_FACTOR_REQUIRED_MESSAGE);
     case "second_factor_failed":

@@ -8,6 +8,7 @@ import { db } from "../../db";
 import { hashPassword } from "../../passwords";
 import { revokeUserSessions } from "../../sessions";
 import { parseInput } from "../../validation";
+import { revokeTokensOfUser } from "../tokens/revoke-user-tokens";
 import { checkActorCredentials } from "./check-current-credentials";
 
 const resetPasswordSchema = z.object({
@@ -20,7 +21,7 @@ const resetPasswordSchema = z.object({
 
 /**
  * Admin sets a new password, after confirming with their own password (and code); every
- * existing session of that user ends.
+ * existing session of that user ends and every API token is revoked for good.
  */
 export async function resetPassword(actor: Actor, input: unknown): Promise<void> {
   if (!can(actor, "user:manage", { kind: "system" })) throw forbidden();
@@ -43,6 +44,7 @@ export async function resetPassword(actor: Actor, input: unknown): Promise<void>
       entityId: userId,
       after: { sessionsEnded },
     });
+    await revokeTokensOfUser(tx, { userId, reason: "password_reset", actorId: auditActorId(actor) });
     return { ok: true as const };
   });
   if (!verdict.ok) throw verdict.error;

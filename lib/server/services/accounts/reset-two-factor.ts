@@ -7,6 +7,7 @@ import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
 import { revokeUserSessions } from "../../sessions";
 import { parseInput } from "../../validation";
+import { revokeTokensOfUser } from "../tokens/revoke-user-tokens";
 import { checkActorCredentials } from "./check-current-credentials";
 
 const resetTwoFactorSchema = z.object({
@@ -19,6 +20,7 @@ const resetTwoFactorSchema = z.object({
  * Admin clears a user's second factor (lost phone and recovery codes), after confirming with
  * their own password (and code). Every session of that user ends. Enrolling again then needs an
  * enrolment code from an admin: whoever has only the password must not pick the new factor.
+ * Every API token of the user is revoked for good (a token does not ask for the second factor).
  */
 export async function adminResetTwoFactor(actor: Actor, input: unknown): Promise<void> {
   if (!can(actor, "user:manage", { kind: "system" })) throw forbidden();
@@ -52,6 +54,7 @@ export async function adminResetTwoFactor(actor: Actor, input: unknown): Promise
       before: { enabled: user.totpEnabledAt !== null, recoveryCodes: codes.count },
       after: { enabled: false, sessionsEnded },
     });
+    await revokeTokensOfUser(tx, { userId, reason: "two_factor_reset", actorId: auditActorId(actor) });
     return { ok: true as const };
   });
   if (!verdict.ok) throw verdict.error;

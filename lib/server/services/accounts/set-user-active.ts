@@ -6,10 +6,12 @@ import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
 import { revokeUserSessions } from "../../sessions";
 import { parseInput } from "../../validation";
+import { revokeTokensOfUser } from "../tokens/revoke-user-tokens";
 
 /**
  * Deactivates or reactivates an account. Deactivation ends every session of the user (and bumps
- * the session version), so they are refused on their very next request.
+ * the session version), so they are refused on their very next request, and revokes every API
+ * token for good: reactivation does not bring them back.
  */
 export async function setUserActive(actor: Actor, input: unknown): Promise<{ id: string; active: boolean }> {
   if (!can(actor, "user:manage", { kind: "system" })) throw forbidden();
@@ -39,6 +41,7 @@ export async function setUserActive(actor: Actor, input: unknown): Promise<{ id:
       before: { active: before.active },
       after: { active },
     });
+    if (!active) await revokeTokensOfUser(tx, { userId, reason: "deactivated", actorId: auditActorId(actor) });
     return updated;
   });
 }

@@ -3,7 +3,7 @@ import { DomainError, notFound } from "@/lib/domain/errors";
 import { SECOND_FACTOR_INVALID_MESSAGE } from "@/lib/domain/two-factor";
 import { appendAuditEvent } from "../../audit";
 import { db, type Tx } from "../../db";
-import { lockThrottle, recordThrottleFailure, throttleKeysFor } from "../../login-throttle-store";
+import { clearThrottleAfterSuccess, lockThrottle, recordThrottleFailure, throttleKeysFor } from "../../login-throttle-store";
 import { spendSecondFactor, type SecondFactorKind } from "../../two-factor";
 
 export type ThrottledVerdict = { ok: true; kind: SecondFactorKind } | { ok: false; error: DomainError };
@@ -19,7 +19,7 @@ export async function spendThrottledSecondFactor(tx: Tx, user: { id: string; ema
   const kind = await spendSecondFactor(tx, user.id, code, locked.now);
   if (kind) {
     // As after a successful sign-in: proving the factor clears the account's failure count.
-    await tx.loginThrottle.deleteMany({ where: { key: `account:${user.email}` } });
+    await clearThrottleAfterSuccess(tx, user.email, ip);
     return { ok: true, kind };
   }
   const lockedNow = await recordThrottleFailure(tx, locked);

@@ -16,8 +16,10 @@ const commentSchema = z.object({
 /**
  * Adds a comment to an item's discussion. @mentions of project members who can read the item
  * notify them; mentions of anyone else are left as plain text (no notification, no leak).
+ * The answer is the same whoever was mentioned: how many mentions matched would tell the author
+ * (a contributor, say) who is on the team.
  */
-export async function addComment(actor: Actor, input: unknown): Promise<{ id: string; notified: number }> {
+export async function addComment(actor: Actor, input: unknown): Promise<{ id: string }> {
   const data = parseInput(commentSchema, input);
   const item = await db().evidenceItem.findUnique({ where: { id: data.itemId }, select: { id: true, projectId: true, submittedById: true, reference: true } });
   if (!item || !can(actor, "item:read", { kind: "record", projectId: item.projectId, ownerId: item.submittedById })) throw notFound("That item");
@@ -57,6 +59,6 @@ export async function addComment(actor: Actor, input: unknown): Promise<{ id: st
       entityId: item.id,
       after: { commentId: comment.id, mentioned: mentioned.map((m) => m.userId) },
     });
-    return { id: comment.id, notified: mentioned.length };
+    return { id: comment.id };
   });
 }

@@ -5,7 +5,9 @@ import type { Actor, ApiScope } from "@/lib/domain/permissions";
 import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
 import { parseInput } from "../../validation";
+import { notifyAccount } from "../comments/notifications";
 import { generateToken, hashToken } from "./token-hash";
+import { tokenSettings } from "./token-settings";
 
 export interface CreatedToken {
   id: string;
@@ -13,7 +15,7 @@ export interface CreatedToken {
   prefix: string;
   scopes: ApiScope[];
   projectId: string | null;
-  expiresAt: Date | null;
+  expiresAt: Date;
   /** The secret itself. Returned exactly once: only its SHA-256 is stored. */
   token: string;
 }
@@ -29,9 +31,15 @@ export async function createToken(actor: Actor, input: unknown): Promise<Created
   const data = parseInput(createTokenSchema, input);
   if (data.projectId !== undefined && !Object.hasOwn(actor.memberships, data.projectId)) throw notFound("That project");
 
+  // Every token expires: the installation's default unless a shorter or longer (up to its
+  // maximum) lifetime was chosen.
+  const { defaultDays, maxDays } = tokenSettings();
+  const days = data.expiresInDays ?? defaultDays;
+  if (days > maxDays) throw new DomainError("VALIDATION", `Tokens on this installation expire after at most ${maxDays} days.`, { expiresInDays: [`At most ${maxDays} days`] });
+
   const token = generateToken();
   const prefix = tokenPrefixOf(token);
-  const expiresAt = data.expiresInDays ? new Date(Date.now() + data.expiresInDays * 86_400_000) : null;
+  const expiresAt = new Date(Date.now() + days * 86_400_000);
 
   return db().$transaction(async (tx) => {
     const active = await tx.apiToken.count({ where: { userId: actor.userId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] } });
@@ -46,8 +54,14 @@ export async function createToken(actor: Actor, input: unknown): Promise<Created
       action: "token.create",
       entityType: "ApiToken",
       entityId: row.id,
-      after: { name: row.name, prefix, scopes: data.scopes, projectId: row.projectId, expiresAt: expiresAt?.toISOString() ?? null },
+      after: { name: row.name, prefix, scopes: data.scopes, projectId: row.projectId, expiresAt: expiresAt.toISOString() },
     });
-    return { ...row, scopes: data.scopes, token };
+    await notifyAccount(tx, {
+      userId: actor.userId,
+      kind: "TOKEN_CREATED",
+      actorId: actor.userId,
+      message: `An API token “${row.name}” (${prefix}…) was created for your account with scopes ${data.scopes.join(", ")}, expiring ${expiresAt.toISOString().slice(0, 10)}. If this was not you, revoke it and tell an administrator.`,
+    });
+    return { ...row, expiresAt, scopes: data.scopes, token };
   });
 }

@@ -11,7 +11,10 @@ export interface TokenSummary {
   createdAt: Date;
   expiresAt: Date | null;
   lastUsedAt: Date | null;
+  /** The client address of that use (lib/server/client-address.ts), when known. */
+  lastUsedIp: string | null;
   revokedAt: Date | null;
+  revokedReason: string | null;
 }
 
 /** The actor's own tokens, newest first. Never the hash: it is useless to show and risky to ship. */
@@ -21,7 +24,7 @@ export async function listTokens(actor: Actor): Promise<TokenSummary[]> {
     where: { userId: actor.userId },
     orderBy: { createdAt: "desc" },
     take: 200,
-    select: { id: true, name: true, prefix: true, scopes: true, projectId: true, createdAt: true, expiresAt: true, lastUsedAt: true, revokedAt: true },
+    select: { id: true, name: true, prefix: true, scopes: true, projectId: true, createdAt: true, expiresAt: true, lastUsedAt: true, lastUsedIp: true, revokedAt: true, revokedReason: true },
   });
   const projectIds = [...new Set(rows.flatMap((r) => (r.projectId ? [r.projectId] : [])))];
   const projects = projectIds.length ? await db().project.findMany({ where: { id: { in: projectIds } }, select: { id: true, name: true } }) : [];

@@ -5,6 +5,7 @@ import { can, type Actor } from "@/lib/domain/permissions";
 import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
 import { parseInput } from "../../validation";
+import { notifyAccount } from "../comments/notifications";
 
 /**
  * Revokes a token at once (the next request with it gets 401). Owners revoke their own; admins
@@ -14,11 +15,12 @@ import { parseInput } from "../../validation";
 export async function revokeToken(actor: Actor, input: unknown): Promise<{ id: string; revokedAt: Date }> {
   const { tokenId } = parseInput(revokeTokenSchema, input);
   return db().$transaction(async (tx) => {
-    const token = await tx.apiToken.findUnique({ where: { id: tokenId }, select: { id: true, userId: true, projectId: true, prefix: true, revokedAt: true } });
+    const token = await tx.apiToken.findUnique({ where: { id: tokenId }, select: { id: true, userId: true, projectId: true, name: true, prefix: true, revokedAt: true } });
     if (!token || !actor.active || (token.userId !== actor.userId && !can(actor, "user:manage", { kind: "system" }))) throw notFound("That token");
     if (token.revokedAt) return { id: token.id, revokedAt: token.revokedAt };
     const revokedAt = new Date();
-    await tx.apiToken.update({ where: { id: token.id }, data: { revokedAt } });
+    const reason = token.userId === actor.userId ? "owner" : "admin";
+    await tx.apiToken.update({ where: { id: token.id }, data: { revokedAt, revokedReason: reason } });
     await appendAuditEvent(tx, {
       actorId: actor.userId,
       projectId: token.projectId,
@@ -26,7 +28,13 @@ export async function revokeToken(actor: Actor, input: unknown): Promise<{ id: s
       entityType: "ApiToken",
       entityId: token.id,
       before: { revokedAt: null },
-      after: { revokedAt: revokedAt.toISOString(), prefix: token.prefix, ownerId: token.userId },
+      after: { revokedAt: revokedAt.toISOString(), reason, prefix: token.prefix, ownerId: token.userId },
+    });
+    await notifyAccount(tx, {
+      userId: token.userId,
+      kind: "TOKEN_REVOKED",
+      actorId: actor.userId,
+      message: `Your API token “${token.name}” (${token.prefix}…) was ${reason === "owner" ? "revoked by you" : "revoked by an administrator"}.`,
     });
     return { id: token.id, revokedAt };
   });

@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
-import { clientIp, handleRoute } from "@/lib/server/http";
+import { clientAddressOf } from "@/lib/server/client-address";
+import { handleRoute } from "@/lib/server/http";
 import { exportProjectArchive } from "@/lib/server/services/archive/export-project-archive";
 
 export const dynamic = "force-dynamic";
@@ -8,7 +9,7 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request, { params }: { params: Promise<{ slug: string }> }) {
   return handleRoute(async (actor) => {
     const { slug } = await params;
-    const archive = await exportProjectArchive(actor, { projectSlug: slug, ip: clientIp(request) });
+    const archive = await exportProjectArchive(actor, { projectSlug: slug, ip: clientAddressOf(request) });
     return new Response(Readable.toWeb(archive.stream) as ReadableStream, {
       headers: {
         "Content-Type": "application/zip",

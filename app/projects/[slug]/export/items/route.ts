@@ -2,7 +2,8 @@ import { EXPORT_FORMATS, type ExportFormat } from "@/lib/domain/export/items";
 import { DomainError } from "@/lib/domain/errors";
 import { parseQueueState, queueStateToSearch } from "@/lib/domain/queue";
 import { findVisibleProject } from "@/lib/server/access";
-import { clientIp, handleRoute } from "@/lib/server/http";
+import { clientAddressOf } from "@/lib/server/client-address";
+import { handleRoute } from "@/lib/server/http";
 import { exportItems } from "@/lib/server/services/exports/export-items";
 import { readScopeFor } from "@/lib/server/services/queue/query-queue";
 import { queueItemIdsSql } from "@/lib/server/services/queue/queue-sql";
@@ -25,7 +26,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ slug
       format: format as ExportFormat,
       itemIds: queueItemIdsSql(project.id, state, readScopeFor(actor, project.id), actor.userId),
       filterDescription: queueStateToSearch({ ...state, page: 1 }),
-      ip: clientIp(request),
+      ip: clientAddressOf(request),
     });
     return new Response(result.body, {
       headers: {
