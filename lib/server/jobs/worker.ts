@@ -1,6 +1,7 @@
 import "server-only";
 import { DomainError } from "@/lib/domain/errors";
 import { logger } from "../logger";
+import { safeErrorText } from "./safe-error";
 import { claimNextJob, completeJob, failJob, newWorkerId, renewLease, type ClaimedJob, type JobQueue } from "./queue";
 import { ensureFixityScheduled } from "../fixity/schedule";
 import { captureUrlJob } from "./handlers/capture-url";
@@ -76,9 +77,11 @@ export async function runOne(job: ClaimedJob, workerId: string): Promise<void> {
   } catch (error) {
     // Our own errors (bad media, blocked URL) will not improve on retry; anything else might.
     const permanent = error instanceof DomainError || (error as { permanent?: boolean }).permanent === true;
-    const reason = error instanceof Error ? error.message : String(error);
+    // What the item page shows: our own words only, never a database or library's raw error.
+    const reference = job.id.slice(0, 8);
+    const reason = safeErrorText(error, `Processing failed because of an internal error (reference ${reference}); the server log has the details.`);
     const outcome = await failJob(job, workerId, reason, !permanent);
-    logger.warn("job failed", { jobId: job.id, queue: job.queue, outcome, reason });
+    logger.warn("job failed", { jobId: job.id, queue: job.queue, outcome, reason, error });
   } finally {
     clearInterval(heartbeat);
   }

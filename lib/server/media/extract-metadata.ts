@@ -18,6 +18,7 @@ import {
   withOffset,
 } from "@/lib/domain/media-metadata";
 import { mediaKindOf, normalizeMediaType } from "@/lib/domain/media-types";
+import { storableJson, storableText } from "@/lib/domain/storable-text";
 
 /** ffprobe is killed after this long: a crafted file must not hold a worker forever. */
 export const FFPROBE_TIMEOUT_MS = 30_000;
@@ -413,7 +414,7 @@ function ffprobeReason(stderr: string, absolute: string): string | undefined {
     .split(/\r?\n/)
     .map((l) => l.split(`file:${absolute}`).join("").split(absolute).join("").replace(/^[\s:]+/, "").replace(/^\[[^\]]*\]\s*/, "").trim())
     .find(Boolean);
-  return line ? line.slice(0, 160) : undefined;
+  return line ? storableText(line, 160) : undefined;
 }
 
 /** Clockwise degrees. ffprobe's display-matrix "rotation" is counter-clockwise; the old "rotate" tag is clockwise. */
@@ -472,8 +473,9 @@ function block(output: Tags, key: string): Tags {
 function text(value: unknown): string | undefined {
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   if (typeof value !== "string") return undefined;
-  // EXIF strings are NUL-padded; some writers fill unused fields with spaces.
-  const trimmed = value.replace(/\0+$/, "").trim();
+  // EXIF strings are NUL-padded; some writers fill unused fields with spaces. A NUL inside, or
+  // a lone surrogate, would make PostgreSQL refuse the whole record: storableText drops them.
+  const trimmed = storableText(value, MAX_RAW_STRING).trim();
   return trimmed || undefined;
 }
 
@@ -503,7 +505,7 @@ function lowerKeys(tags: Record<string, string> | undefined): Record<string, unk
 
 function errorText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.slice(0, 200);
+  return storableText(message, 200);
 }
 
 const MAX_RAW_STRING = 500;
@@ -512,7 +514,7 @@ const MAX_RAW_ARRAY = 64;
 /** JSON-safe copy: byte arrays as numbers (short ones only), long strings cut, no functions. */
 function toJson(value: unknown, depth = 0): JsonValue | undefined {
   if (value === null) return null;
-  if (typeof value === "string") return value.replace(/\0+$/, "").slice(0, MAX_RAW_STRING);
+  if (typeof value === "string") return storableText(value, MAX_RAW_STRING);
   if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
   if (typeof value === "boolean") return value;
   if (ArrayBuffer.isView(value)) {
@@ -558,7 +560,12 @@ function prefixed(prefix: string, values: Record<string, JsonValue>): Record<str
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [`${prefix}${key}`, value]));
 }
 
-/** Drops undefined fields so the result compares and serialises cleanly. */
+/**
+ * Drops undefined fields so the result compares and serialises cleanly, and passes the whole
+ * record through storableJson: every string from the file (tags, keys, warnings) is made safe
+ * for PostgreSQL (no NUL, no lone surrogates, lengths capped), however it got in.
+ */
 function compact(meta: MediaMetadata): MediaMetadata {
-  return Object.fromEntries(Object.entries(meta).filter(([, value]) => value !== undefined)) as unknown as MediaMetadata;
+  const defined = Object.fromEntries(Object.entries(meta).filter(([, value]) => value !== undefined));
+  return storableJson(defined) as unknown as MediaMetadata;
 }

@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { forbidden } from "@/lib/domain/errors";
 import { sanitizeFilename } from "@/lib/domain/media-types";
+import { storableOptionalText } from "@/lib/domain/storable-text";
 import { can, type Actor } from "@/lib/domain/permissions";
 import { db } from "../db";
 import { assertAcceptedMedia } from "../media/sniff";
@@ -35,7 +36,7 @@ export async function storeDirectUpload(actor: Actor, projectId: string, file: F
         projectId,
         userId: actor.userId,
         declaredFilename: sanitizeFilename(file.name || "file"),
-        declaredMime: file.type?.slice(0, 200) || null,
+        declaredMime: storableOptionalText(file.type, 200) ?? null,
         sizeBytes: BigInt(size),
         receivedBytes: BigInt(size),
         sha256,

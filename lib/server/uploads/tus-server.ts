@@ -4,6 +4,7 @@ import { Server, type Upload as TusUpload } from "@tus/server";
 import { DomainError } from "@/lib/domain/errors";
 import { can, type Actor } from "@/lib/domain/permissions";
 import { mediaKindOf, sanitizeFilename } from "@/lib/domain/media-types";
+import { storableOptionalText } from "@/lib/domain/storable-text";
 import { db } from "../db";
 import { logger } from "../logger";
 import { blobStore } from "../storage";
@@ -68,7 +69,7 @@ export function createTusServer(options: TusServerOptions): Server {
           projectId,
           userId: actor.userId,
           declaredFilename: sanitizeFilename(upload.metadata?.filename ?? "file"),
-          declaredMime: upload.metadata?.filetype?.slice(0, 200) || null,
+          declaredMime: storableOptionalText(upload.metadata?.filetype, 200) ?? null,
           sizeBytes: BigInt(upload.size),
         },
       });

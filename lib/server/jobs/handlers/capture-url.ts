@@ -1,5 +1,7 @@
 import "server-only";
 import { createReadStream } from "node:fs";
+import { sanitizeFilename } from "@/lib/domain/media-types";
+import { storableOptionalText } from "@/lib/domain/storable-text";
 import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
 import { CaptureError, captureUrl } from "../../capture/capture-url";
@@ -8,6 +10,7 @@ import { blobStore } from "../../storage";
 import { withWorkDir } from "../../storage/local-copy";
 import { maxUploadBytes } from "../../uploads/config";
 import { enqueueJob, type ClaimedJob } from "../queue";
+import { safeErrorText } from "../safe-error";
 
 /**
  * Private addresses are refused by default (a server that fetches arbitrary URLs must not be
@@ -78,20 +81,21 @@ export async function captureUrlJob(job: ClaimedJob): Promise<Record<string, unk
             state: "DONE",
             finalUrl: result.finalUrl,
             httpStatus: result.httpStatus,
-            pageTitle: result.title?.slice(0, 500) ?? null,
+            pageTitle: storableOptionalText(result.title, 500) ?? null,
             capturedAt: result.capturedAt,
             screenshotId: shot.id,
             htmlId: page.id,
           },
         });
         await enqueueJob(tx, { queue: "media.process", payload: { mediaFileId: shot.id }, projectId: capture.item.projectId, itemId: capture.itemId });
-        await audit(tx, capture.item.projectId, captureId, { kind: "page", screenshot: screenshot.sha256, html: html.sha256, finalUrl: result.finalUrl, title: result.title });
+        await audit(tx, capture.item.projectId, captureId, { kind: "page", screenshot: screenshot.sha256, html: html.sha256, finalUrl: result.finalUrl, title: storableOptionalText(result.title, 500) ?? null });
         return { kind: "page", screenshot: screenshot.sha256, html: html.sha256 };
       });
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    await db().urlCapture.update({ where: { id: captureId }, data: { state: "FAILED", error: message.slice(0, 1000) } });
+    // Our own reasons (CaptureError, DomainError) are kept; anything else is not shown as is.
+    const message = safeErrorText(error, "The capture failed because of an internal error; the server log has the details.");
+    await db().urlCapture.update({ where: { id: captureId }, data: { state: "FAILED", error: message } });
     // Invalid or blocked URLs will not change on retry; network trouble might.
     if (error instanceof CaptureError && (error.reason === "invalid_url" || error.reason === "blocked" || error.reason === "too_large")) {
       Object.assign(error, { permanent: true });
@@ -112,7 +116,7 @@ function positiveNumber(raw: string | undefined, fallback: number): number {
 function filenameFromUrl(url: string): string {
   try {
     const last = new URL(url).pathname.split("/").filter(Boolean).pop();
-    return last ? decodeURIComponent(last).slice(0, 200) : "download";
+    return last ? sanitizeFilename(decodeURIComponent(last)) : "download";
   } catch {
     return "download";
   }
