@@ -4,7 +4,7 @@ import { logger } from "../logger";
 import { safeErrorText } from "./safe-error";
 import { claimNextJob, completeJob, failJob, newWorkerId, renewLease, type ClaimedJob, type JobQueue } from "./queue";
 import { ensureFixityScheduled } from "../fixity/schedule";
-import { captureUrlJob } from "./handlers/capture-url";
+import { captureUrlJob, capturePrivateAddressesAllowed } from "./handlers/capture-url";
 import { fixityCheckJob } from "./handlers/fixity-check";
 import { processMediaJob } from "./handlers/process-media";
 import { publishMediaJob } from "./handlers/publish-media";
@@ -39,6 +39,12 @@ export async function runWorker(options: WorkerOptions = {}): Promise<void> {
   const workerId = options.workerId ?? newWorkerId();
   const idleDelayMs = options.idleDelayMs ?? 1000;
   logger.info("worker started", { workerId });
+  if (capturePrivateAddressesAllowed()) {
+    logger.warn(
+      "GROUNDTRUTH_CAPTURE_ALLOW_PRIVATE is set: URL capture may reach loopback, private and link-local addresses (this machine, its network, cloud metadata services). Only for tests and trusted single-user setups.",
+      { workerId },
+    );
+  }
   try {
     await ensureFixityScheduled();
   } catch (error) {

@@ -13,14 +13,15 @@ import { enqueueJob, type ClaimedJob } from "../queue";
 import { safeErrorText } from "../safe-error";
 
 /**
- * Private addresses are refused by default (a server that fetches arbitrary URLs must not be
- * turned against its own network). The embedded single-user default allows them, so pages on
- * the investigator's own machine can be captured; production sets this explicitly.
+ * Private, loopback and link-local addresses are refused unless GROUNDTRUTH_CAPTURE_ALLOW_PRIVATE
+ * is set to 1: a server that fetches arbitrary URLs for its users must not be turned against its
+ * own machine or network (the admin pages on 127.0.0.1, a cloud metadata service on 169.254.x).
+ * Every install, the embedded single-machine default included, is refused unless told otherwise;
+ * the test suites set it where they need a page on loopback. A worker warns at start when it is set.
  */
 export function capturePrivateAddressesAllowed(): boolean {
-  const setting = process.env.GROUNDTRUTH_CAPTURE_ALLOW_PRIVATE;
-  if (setting !== undefined) return setting === "1" || setting === "true";
-  return process.env.GROUNDTRUTH_EMBEDDED_DATABASE === "1";
+  const setting = process.env.GROUNDTRUTH_CAPTURE_ALLOW_PRIVATE?.trim().toLowerCase();
+  return setting === "1" || setting === "true";
 }
 
 export async function captureUrlJob(job: ClaimedJob): Promise<Record<string, unknown>> {
