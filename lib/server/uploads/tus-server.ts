@@ -11,6 +11,7 @@ import { blobStore } from "../storage";
 import { perceptualHash } from "../media/derivatives";
 import { assertAcceptedMediaHead, SNIFF_BYTES } from "../media/sniff";
 import { withLocalCopy } from "../storage/local-copy";
+import { assertProjectQuota } from "./upload-slots";
 import { maxUploadBytes } from "./config";
 import { PostgresLocker } from "./postgres-locker";
 import { configuredUploadStore, type UploadStore } from "./upload-store";
@@ -63,6 +64,12 @@ export function createTusServer(options: TusServerOptions): Server {
       if (!projectId || !can(actor, "item:create", { kind: "project", projectId })) throw tusError(403, "You cannot submit evidence to this project.");
       if (upload.size === undefined) throw tusError(400, "The file size must be known when the upload starts.");
       if (upload.size === 0) throw tusError(400, "The file is empty.");
+      try {
+        await assertProjectQuota(projectId, upload.size);
+      } catch (error) {
+        if (error instanceof DomainError && error.code === "TOO_LARGE") throw tusError(413, error.message);
+        throw error;
+      }
       await db().upload.create({
         data: {
           id: upload.id,
