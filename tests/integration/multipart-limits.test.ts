@@ -55,7 +55,7 @@ async function snapshot() {
   };
 }
 
-function multipartForm(fileBytes: Uint8Array, title = "Sent in one request"): FormData {
+function multipartForm(fileBytes: Uint8Array<ArrayBuffer>, title = "Sent in one request"): FormData {
   const form = new FormData();
   form.append("metadata", JSON.stringify({ title }));
   form.append("file", new File([fileBytes], "photo.jpg", { type: "image/jpeg" }));
@@ -63,7 +63,7 @@ function multipartForm(fileBytes: Uint8Array, title = "Sent in one request"): Fo
 }
 
 /** A real JPEG padded to `size` bytes (the padding after the image is ignored by decoders). */
-function jpegOfSize(size: number): Uint8Array {
+function jpegOfSize(size: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(size);
   out.set(imageBytes.subarray(0, Math.min(size, imageBytes.length)));
   return out;
