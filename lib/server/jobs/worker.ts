@@ -2,6 +2,7 @@ import "server-only";
 import { DomainError } from "@/lib/domain/errors";
 import { logger } from "../logger";
 import { safeErrorText } from "./safe-error";
+import { mediaTools, mediaToolsWarning } from "../media/media-tools";
 import { claimNextJob, completeJob, failJob, newWorkerId, renewLease, type ClaimedJob, type JobQueue } from "./queue";
 import { ensureFixityScheduled } from "../fixity/schedule";
 import { captureUrlJob, capturePrivateAddressesAllowed } from "./handlers/capture-url";
@@ -39,6 +40,14 @@ export async function runWorker(options: WorkerOptions = {}): Promise<void> {
   const workerId = options.workerId ?? newWorkerId();
   const idleDelayMs = options.idleDelayMs ?? 1000;
   logger.info("worker started", { workerId });
+  try {
+    const tools = mediaTools();
+    const warning = mediaToolsWarning(tools);
+    if (warning) logger.warn(warning, { workerId, ffmpeg: tools.ffmpeg });
+    else logger.info("media tools", { workerId, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe, source: tools.source });
+  } catch (error) {
+    logger.error("no ffmpeg/ffprobe could be found: videos cannot be processed", { workerId, error });
+  }
   if (capturePrivateAddressesAllowed()) {
     logger.warn(
       "GROUNDTRUTH_CAPTURE_ALLOW_PRIVATE is set: URL capture may reach loopback, private and link-local addresses (this machine, its network, cloud metadata services). Only for tests and trusted single-user setups.",
