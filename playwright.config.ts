@@ -63,6 +63,8 @@ export default defineConfig({
       // start.ts defaults to http://localhost:<port>; match the baseURL so cookies and redirects agree.
       NEXTAUTH_URL: E2E_BASE_URL,
       NEXT_TELEMETRY_DISABLED: "1",
+      // intake.spec.ts captures a page served on loopback; refused by default everywhere else.
+      GROUNDTRUTH_CAPTURE_ALLOW_PRIVATE: "1",
     },
   },
 });

@@ -14,13 +14,18 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
-if [ ! -x /usr/bin/chromium ]; then
+# Debian's Chromium (end-to-end tests) and Debian's ffmpeg/ffprobe (security-patched; the app
+# prefers them to the npm packages' 2018 ffmpeg 4.1 for decoding untrusted videos).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+{ [ -x /usr/bin/ffmpeg ] && [ -x /usr/bin/ffprobe ]; } || missing+=(ffmpeg)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    step "Installing Chromium from Debian (needed by the end-to-end tests)"
+    step "Installing ${missing[*]} from Debian"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "No /usr/bin/chromium and not root: Playwright falls back to its own browser (npx playwright install chromium)."
+    echo "Not root, so not installing ${missing[*]}: Playwright falls back to its own browser (npx playwright install chromium), and videos are decoded by the bundled ffmpeg 4.1 from npm."
   fi
 fi
 

@@ -9,6 +9,7 @@ describe("DomainError", () => {
     ["VALIDATION", 400],
     ["CONFLICT", 409],
     ["THROTTLED", 429],
+    ["TOO_LARGE", 413],
   ])("%s -> HTTP %i", (code, status) => {
     const error = new DomainError(code, "message");
     expect(error.status).toBe(status);

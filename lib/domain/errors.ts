@@ -7,6 +7,8 @@ export type DomainErrorCode =
   | "VALIDATION"
   | "CONFLICT"
   | "THROTTLED"
+  /** The request (or the project's storage) is over a size limit: HTTP 413. */
+  | "TOO_LARGE"
   /** The password was right; the account also needs its second factor. */
   | "SECOND_FACTOR_REQUIRED";
 
@@ -17,6 +19,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   VALIDATION: 400,
   CONFLICT: 409,
   THROTTLED: 429,
+  TOO_LARGE: 413,
   SECOND_FACTOR_REQUIRED: 401,
 };
 

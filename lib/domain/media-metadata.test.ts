@@ -7,6 +7,7 @@ import {
   detectEditingSoftware,
   findContradictions,
   formatAltitude,
+  unreadableMetadata,
   formatOffset,
   formatSpan,
   gpsDateTime,
@@ -178,6 +179,7 @@ describe("findContradictions", () => {
     ["same size, turned by the orientation tag", image({ width: 3024, height: 4032, exifWidth: 4032, exifHeight: 3024 }), {}, []],
     ["nothing at all: a platform re-encode", { kind: "video", mime: "video/mp4", durationMs: 1000 }, {}, ["info:NO_CAPTURE_METADATA"]],
     ["only a camera model is still metadata", { kind: "image", mime: "image/jpeg", model: "iPhone 7" }, {}, []],
+    ["metadata that could not be read is a warning, not 'stripped'", unreadableMetadata("image", "image/jpeg", "The EXIF block is malformed."), {}, ["warning:METADATA_UNREADABLE"]],
   ])("%s", (_label, meta, context, expected) => {
     const findings = findContradictions(meta, context);
     expect(findings.map((f) => `${f.severity}:${f.code}`)).toEqual(expected);

@@ -88,6 +88,18 @@ export interface MediaMetadata {
   raw?: Record<string, JsonValue>;
   /** Metadata that was present but could not be read (a damaged EXIF block, for example). */
   extractionWarnings?: string[];
+  /**
+   * The file's metadata could not be read (or stored) at all. Thumbnails and hashes are still
+   * made; the investigator is told, since a file built to break metadata readers is a lead.
+   */
+  metadataUnreadable?: boolean;
+  /** Why, in words fit for the item page (never a database or parser's raw error). */
+  metadataError?: string;
+}
+
+/** The record of a file whose metadata could not be read: kind and type only, flagged. */
+export function unreadableMetadata(kind: MediaKind, mime: string, reason: string): MediaMetadata {
+  return { kind, mime, metadataUnreadable: true, metadataError: reason };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,7 +280,8 @@ export type FindingCode =
   | "MODIFIED_AFTER_CAPTURE"
   | "GPS_BELOW_SEA_LEVEL"
   | "DIMENSIONS_DIFFER_FROM_EXIF"
-  | "NO_CAPTURE_METADATA";
+  | "NO_CAPTURE_METADATA"
+  | "METADATA_UNREADABLE";
 
 export interface MetadataFinding {
   code: FindingCode;
@@ -409,7 +422,9 @@ export function findContradictions(
     add("GPS_BELOW_SEA_LEVEL", "info", `The GPS altitude is flagged below sea level (${gps.altitudeM ?? "?"} m). Some devices (DJI drones among them) set this flag wrongly; check against the terrain.`);
   }
 
-  if (!capture && !gps && !meta.containerCreationTimeUtc && !meta.make && !meta.model) {
+  if (meta.metadataUnreadable) {
+    add("METADATA_UNREADABLE", "warning", `The file's metadata could not be read${meta.metadataError ? ` (${meta.metadataError.replace(/[.\s]+$/, "")})` : ""}. Files made to break metadata readers exist; check this one by its pictures, not its tags.`);
+  } else if (!capture && !gps && !meta.containerCreationTimeUtc && !meta.make && !meta.model) {
     add("NO_CAPTURE_METADATA", "info", "No camera, capture time or location metadata. Typical of files re-encoded by a platform or messenger, which strip it; on its own it says nothing about authenticity.");
   }
 

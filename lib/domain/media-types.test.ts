@@ -104,6 +104,7 @@ describe("sanitizeFilename", () => {
     ["unicode: Arabic", "صورة من حلب.jpg", "صورة من حلب.jpg"],
     ["unicode: CJK and emoji", "東京 🚀 写真.heic", "東京 🚀 写真.heic"],
     ["unicode is NFC-normalised", "Cafe\u0301.jpg", "Caf\u00e9.jpg"],
+    ["a lone surrogate (invalid Unicode) becomes U+FFFD", "bad\uD800name.jpg", "bad\uFFFDname.jpg"],
   ])("%s", (_label, input, expected) => {
     expect(sanitizeFilename(input)).toBe(expected);
   });

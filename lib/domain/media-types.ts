@@ -4,6 +4,8 @@
 // (lib/server/media/sniff.ts) and asks these functions whether that type is acceptable. The
 // browser-supplied type and file name are never trusted for anything but display.
 
+import { storableText } from "./storable-text";
+
 export type MediaKind = "image" | "video";
 
 /**
@@ -119,8 +121,8 @@ export function sanitizeFilename(name: string): string {
 }
 
 function cleanSegment(segment: string): string {
-  return segment
-    .replace(CONTROL, " ")
+  // storableText: lone surrogates (invalid Unicode that PostgreSQL's jsonb refuses) become U+FFFD.
+  return storableText(segment.replace(CONTROL, " "), Number.POSITIVE_INFINITY)
     .replace(RESERVED, "_")
     .replace(/\s+/g, " ")
     .trim()

@@ -1,20 +1,26 @@
 import "server-only";
 import { z } from "zod";
-import { DomainError, notFound } from "@/lib/domain/errors";
+import { DomainError, forbidden, notFound } from "@/lib/domain/errors";
 import { submitEvidenceSchema } from "@/lib/domain/evidence";
-import type { Actor } from "@/lib/domain/permissions";
+import { can, type Actor } from "@/lib/domain/permissions";
 import { db } from "../db";
 import type { ItemDetail } from "../services/items/get-item-detail";
-import { storeDirectUpload } from "../uploads/direct-upload";
+import { formatBytes } from "@/lib/domain/upload-limits";
+import { uploadDir, maxUploadBytes } from "../uploads/config";
+import { storeReceivedFiles } from "../uploads/direct-upload";
+import { receiveMultipart, type ReceivedMultipart } from "../uploads/multipart";
+import { acquireUploadSlot, assertProjectQuota } from "../uploads/upload-slots";
 import { parseInput } from "../validation";
 
 // Glue between the JSON API's HTTP shapes and the services: the services decide everything
 // about permissions; these helpers only translate.
 
-/** One request may carry at most this much (files plus metadata); larger files go through tus. */
-export const MAX_DIRECT_SUBMISSION_BYTES = 100 * 1024 ** 2;
+/** Files in one multipart request; more go through several requests or resumable uploads. */
+export const MAX_DIRECT_FILES = 20;
 /** Boundaries, part headers and the metadata part on top of the files themselves. */
 const MULTIPART_OVERHEAD_BYTES = 1024 ** 2;
+/** The `metadata` JSON part. */
+const MAX_METADATA_BYTES = 256 * 1024;
 
 export const slugParamSchema = z.string().trim().min(1).max(64);
 export const referenceParamSchema = z.string().trim().min(1).max(64);
@@ -50,64 +56,63 @@ function asObject(value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-async function readLimitedFormData(request: Request): Promise<FormData> {
-  const limit = MAX_DIRECT_SUBMISSION_BYTES + MULTIPART_OVERHEAD_BYTES;
-  const tooLarge = () => new DomainError("VALIDATION", "Files sent in one request are limited to 100 MiB in total. Use a resumable upload for larger files.");
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
-  if (!request.body) throw new DomainError("VALIDATION", "The request has no body.");
-  // Content-Length can be absent (chunked): count the bytes as they arrive and stop early.
-  let received = 0;
-  let exceeded = false;
-  const counted = request.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        received += chunk.byteLength;
-        if (received > limit) {
-          exceeded = true;
-          controller.error(tooLarge());
-        } else controller.enqueue(chunk);
-      },
-    }),
-  );
-  try {
-    return await new Response(counted, { headers: { "content-type": request.headers.get("content-type") ?? "" } }).formData();
-  } catch {
-    if (exceeded) throw tooLarge();
-    throw new DomainError("VALIDATION", "The multipart body could not be read.");
-  }
-}
-
 /**
  * The submitEvidence input of a POST to /items: a JSON body, or multipart/form-data with a
- * `metadata` JSON part and `file` parts. Files are stored only after the metadata has passed
- * the same schema the service uses, so a bad request leaves nothing behind.
+ * `metadata` JSON part and `file` parts.
+ *
+ * Multipart bodies are streamed to disk (lib/server/uploads/multipart.ts), never held in memory:
+ * each file may be as large as a resumable upload (GROUNDTRUTH_MAX_UPLOAD_BYTES). Before a byte
+ * is read, a declared Content-Length over the limit or the project's quota is refused (413) and
+ * the account must hold one of its upload slots (concurrency and rate limits, 429). Files are
+ * recorded only after the metadata has passed the same schema the service uses; any refusal
+ * removes the temporary files and leaves no upload or item rows.
  */
 export async function readSubmission(request: Request, actor: Actor, projectId: string): Promise<unknown> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!/^multipart\/form-data\b/i.test(contentType)) {
     return { ...asObject(await readJsonBody(request)), projectId };
   }
-  const form = await readLimitedFormData(request);
-  const rawMetadata = form.get("metadata");
-  let metadata: Record<string, unknown> = {};
-  if (rawMetadata !== null) {
-    const text = typeof rawMetadata === "string" ? rawMetadata : await rawMetadata.text();
-    try {
-      metadata = asObject(JSON.parse(text));
-    } catch (error) {
-      if (error instanceof DomainError) throw error;
-      throw new DomainError("VALIDATION", "The metadata part is not valid JSON.");
-    }
+  if (!can(actor, "item:create", { kind: "project", projectId })) throw forbidden("You cannot submit evidence to this project.");
+  const maxFileBytes = maxUploadBytes();
+  const maxTotalBytes = maxFileBytes + MULTIPART_OVERHEAD_BYTES;
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > maxTotalBytes) {
+    throw new DomainError("TOO_LARGE", `Files sent in one request are limited to ${formatBytes(maxFileBytes)}. Nothing was kept.`);
   }
-  const files = form.getAll("file").filter((part): part is File => typeof part !== "string");
-  const existing = Array.isArray(metadata.uploadIds) ? (metadata.uploadIds as unknown[]) : [];
-  const submission = { ...metadata, projectId, uploadIds: existing };
-  // Placeholder ids stand in for the files, so the count limits and "at least one" apply now.
-  parseInput(submitEvidenceSchema, { ...submission, uploadIds: [...existing, ...files.map((_f, i) => `pending-${i}`)] });
-  const stored: string[] = [];
-  for (const file of files) stored.push(await storeDirectUpload(actor, projectId, file));
-  return { ...submission, uploadIds: [...existing, ...stored] };
+  if (Number.isFinite(declared)) await assertProjectQuota(projectId, Math.max(0, declared - MULTIPART_OVERHEAD_BYTES));
+
+  const slot = await acquireUploadSlot(actor.userId);
+  let received: ReceivedMultipart | undefined;
+  try {
+    received = await receiveMultipart(request, {
+      directory: uploadDir(),
+      fileField: "file",
+      textFields: ["metadata"],
+      maxFiles: MAX_DIRECT_FILES,
+      maxFileBytes,
+      maxTotalBytes,
+      maxFieldBytes: MAX_METADATA_BYTES,
+    });
+    let metadata: Record<string, unknown> = {};
+    const rawMetadata = received.fields.metadata;
+    if (rawMetadata !== undefined) {
+      try {
+        metadata = asObject(JSON.parse(rawMetadata));
+      } catch (error) {
+        if (error instanceof DomainError) throw error;
+        throw new DomainError("VALIDATION", "The metadata part is not valid JSON.");
+      }
+    }
+    const existing = Array.isArray(metadata.uploadIds) ? (metadata.uploadIds as unknown[]) : [];
+    const submission = { ...metadata, projectId, uploadIds: existing };
+    // Placeholder ids stand in for the files, so the count limits and "at least one" apply now.
+    parseInput(submitEvidenceSchema, { ...submission, uploadIds: [...existing, ...received.files.map((_f, i) => `pending-${i}`)] });
+    const stored = await storeReceivedFiles(actor, projectId, received.files);
+    return { ...submission, uploadIds: [...existing, ...stored] };
+  } finally {
+    await received?.cleanup();
+    await slot.release();
+  }
 }
 
 /**

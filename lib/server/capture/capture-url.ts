@@ -92,6 +92,8 @@ export type CaptureResult = PageCapture | MediaCapture;
 
 export class CaptureError extends Error {
   readonly reason: CaptureFailureReason;
+  /** Written for the investigator: may be shown as is (lib/server/jobs/safe-error.ts). */
+  readonly safeMessage = true;
   constructor(reason: CaptureFailureReason, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "CaptureError";

@@ -1,9 +1,11 @@
 import "server-only";
 import { DomainError } from "@/lib/domain/errors";
 import { logger } from "../logger";
+import { safeErrorText } from "./safe-error";
+import { mediaTools, mediaToolsWarning } from "../media/media-tools";
 import { claimNextJob, completeJob, failJob, newWorkerId, renewLease, type ClaimedJob, type JobQueue } from "./queue";
 import { ensureFixityScheduled } from "../fixity/schedule";
-import { captureUrlJob } from "./handlers/capture-url";
+import { captureUrlJob, capturePrivateAddressesAllowed } from "./handlers/capture-url";
 import { fixityCheckJob } from "./handlers/fixity-check";
 import { processMediaJob } from "./handlers/process-media";
 import { publishMediaJob } from "./handlers/publish-media";
@@ -38,6 +40,20 @@ export async function runWorker(options: WorkerOptions = {}): Promise<void> {
   const workerId = options.workerId ?? newWorkerId();
   const idleDelayMs = options.idleDelayMs ?? 1000;
   logger.info("worker started", { workerId });
+  try {
+    const tools = mediaTools();
+    const warning = mediaToolsWarning(tools);
+    if (warning) logger.warn(warning, { workerId, ffmpeg: tools.ffmpeg });
+    else logger.info("media tools", { workerId, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe, source: tools.source });
+  } catch (error) {
+    logger.error("no ffmpeg/ffprobe could be found: videos cannot be processed", { workerId, error });
+  }
+  if (capturePrivateAddressesAllowed()) {
+    logger.warn(
+      "GROUNDTRUTH_CAPTURE_ALLOW_PRIVATE is set: URL capture may reach loopback, private and link-local addresses (this machine, its network, cloud metadata services). Only for tests and trusted single-user setups.",
+      { workerId },
+    );
+  }
   try {
     await ensureFixityScheduled();
   } catch (error) {
@@ -76,9 +92,11 @@ export async function runOne(job: ClaimedJob, workerId: string): Promise<void> {
   } catch (error) {
     // Our own errors (bad media, blocked URL) will not improve on retry; anything else might.
     const permanent = error instanceof DomainError || (error as { permanent?: boolean }).permanent === true;
-    const reason = error instanceof Error ? error.message : String(error);
+    // What the item page shows: our own words only, never a database or library's raw error.
+    const reference = job.id.slice(0, 8);
+    const reason = safeErrorText(error, `Processing failed because of an internal error (reference ${reference}); the server log has the details.`);
     const outcome = await failJob(job, workerId, reason, !permanent);
-    logger.warn("job failed", { jobId: job.id, queue: job.queue, outcome, reason });
+    logger.warn("job failed", { jobId: job.id, queue: job.queue, outcome, reason, error });
   } finally {
     clearInterval(heartbeat);
   }

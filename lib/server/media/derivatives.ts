@@ -8,17 +8,18 @@ import "server-only";
 //   handed to a decoder, so SVG, text and the like never reach librsvg or ffmpeg's image path.
 // - Decompression bombs: dimensions are read from the header and refused above
 //   MAX_INPUT_PIXELS before anything is decoded; sharp's limitInputPixels backs that up.
-// - ffmpeg/ffprobe run with argument arrays (no shell), `-nostdin`, a protocol whitelist
-//   (`file` / `pipe` only, so a playlist inside a "video" cannot make ffmpeg fetch URLs or
-//   read other local files), a demuxer whitelist, a hard timeout that SIGKILLs the process,
-//   and a cap on how much output is read back.
+// - ffmpeg/ffprobe (the system's when present: media-tools.ts) run with argument arrays (no
+//   shell), `-nostdin`, a protocol whitelist (`file` / `pipe` only, so a playlist inside a
+//   "video" cannot make ffmpeg fetch URLs), a demuxer whitelist (no playlists, so no other
+//   local files either), a hard timeout that SIGKILLs the process, a memory and CPU limit
+//   (prlimit), and a cap on how much output is read back.
 // - Failures caused by the file (corrupt, truncated, unsupported, too large) become
 //   DomainError("VALIDATION"); the decoder's own message stays in `cause` for logs, since it
 //   can contain server paths.
 //
 // HEIC: the prebuilt libvips in sharp reads the HEIF container but has no HEVC decoder (it
-// fails with "Support for this compression format has not been built in: HEVC"), and the
-// bundled ffmpeg 4.x has no HEIF demuxer. So HEVC-coded HEIF images are decoded here: the
+// fails with "Support for this compression format has not been built in: HEVC"), and neither
+// the bundled ffmpeg 4.1 nor Debian's 5.1 has a HEIF demuxer. So HEVC-coded HEIF images are decoded here: the
 // container is parsed (ISO/IEC 23008-12: pitm, iinf, iloc, iref, iprp/ipco/ipma, idat), the
 // coded tiles are rewritten as an Annex-B HEVC stream with the hvcC parameter sets and decoded
 // by ffmpeg, which also assembles grids (`tile`) and crops to the declared size; irot/imir
@@ -26,16 +27,14 @@ import "server-only";
 // item is tried. If neither works, makeImageThumbnail returns null (a real image we cannot
 // render) and perceptualHash throws a VALIDATION error. Not handled: `clap` (clean aperture)
 // crops, alpha auxiliary images, image sequences without a primary item.
-import { spawn } from "node:child_process";
 import { mkdir, open, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import ffmpegInstaller from "@ffmpeg-installer/ffmpeg";
-import ffprobeInstaller from "@ffprobe-installer/ffprobe";
 import { fileTypeFromBuffer } from "file-type";
 import sharp, { type Metadata, type OutputInfo, type Sharp } from "sharp";
 import { DomainError } from "@/lib/domain/errors";
 import { PERCEPTUAL_HASH_SAMPLE_SIZE, perceptualHashFromLuma } from "@/lib/domain/perceptual-hash";
 import { logger } from "../logger";
+import { runMediaTool } from "./media-tools";
 
 /** Largest image (or video frame) we decode, in pixels: 100 megapixels. */
 export const MAX_INPUT_PIXELS = 100_000_000;
@@ -59,14 +58,13 @@ const FFPROBE_TIMEOUT_MS = 20_000;
 const FRAME_TIMEOUT_MS = 30_000;
 const DEFAULT_SCENE_TIMEOUT_MS = 120_000;
 const HEIF_DECODE_TIMEOUT_MS = 30_000;
-const MAX_STDERR_CHARS = 1024 ** 2;
 
 /** Image types sharp (prebuilt libvips) decodes directly. */
 const SHARP_IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/apng", "image/webp", "image/gif", "image/tiff", "image/avif"]);
 /** HEIF family: decoded by the HEVC path below, then by sharp if that does not apply. */
 const HEIF_IMAGE_TYPES = new Set(["image/heic", "image/heic-sequence", "image/heif", "image/heif-sequence"]);
 /** ffmpeg demuxers allowed to open videos ("mov" covers MP4, M4V, 3GP and QuickTime). */
-const VIDEO_DEMUXERS = "mov,matroska,webm,avi,mpegts,mpeg,flv,asf,ogg";
+export const VIDEO_DEMUXERS = "mov,matroska,webm,avi,mpegts,mpeg,flv,asf,ogg";
 
 export interface ImageThumbnail {
   buffer: Buffer;
@@ -661,8 +659,8 @@ async function decodeHevcPlan(file: HeifFile, plan: DecodePlan): Promise<{ data:
   if (scale < 1) filters.push(`scale=${width}:${height}:flags=lanczos`);
   filters.push("format=rgb24");
   const expectedBytes = width * height * 3;
-  const result = await runBinary(
-    ffmpegInstaller.path,
+  const result = await runMediaTool(
+    "ffmpeg",
     [
       ...["-hide_banner", "-nostdin", "-v", "error"],
       ...["-protocol_whitelist", "pipe", "-format_whitelist", "hevc", "-f", "hevc", "-i", "pipe:0"],
@@ -721,8 +719,8 @@ export function inputArgs(source: string): string[] {
 }
 
 export async function probeVideo(source: string): Promise<VideoProbe> {
-  const result = await runBinary(
-    ffprobeInstaller.path,
+  const result = await runMediaTool(
+    "ffprobe",
     [
       ...["-v", "error", "-print_format", "json"],
       ...["-show_entries", "format=duration:stream=index,codec_type,width,height,duration:stream_disposition=attached_pic"],
@@ -760,8 +758,8 @@ function positive(value: string | undefined): number | null {
 
 /** Times (seconds) and scores of frames whose scene-change score exceeds the threshold. */
 async function detectScenes(source: string, streamIndex: number, threshold: number, timeoutMs: number): Promise<{ timeSeconds: number; score: number }[]> {
-  const result = await runBinary(
-    ffmpegInstaller.path,
+  const result = await runMediaTool(
+    "ffmpeg",
     [
       ...["-hide_banner", "-nostdin", "-nostats", "-v", "info"],
       ...inputArgs(source),
@@ -824,8 +822,8 @@ function planKeyframes(
 async function grabFrame(source: string, probe: VideoProbe, timeSeconds: number, { required }: { required: boolean }): Promise<Buffer | null> {
   // Seeking a hair early so a frame stamped exactly at a scene change is the one returned.
   const seek = timeSeconds > 0 ? ["-ss", Math.max(0, timeSeconds - 0.001).toFixed(3)] : [];
-  const result = await runBinary(
-    ffmpegInstaller.path,
+  const result = await runMediaTool(
+    "ffmpeg",
     [
       ...["-hide_banner", "-nostdin", "-v", "error"],
       ...seek,
@@ -848,56 +846,6 @@ async function grabFrame(source: string, probe: VideoProbe, timeSeconds: number,
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-export interface RunResult {
-  exitCode: number | null;
-  stdout: Buffer;
-  stderr: string;
-  timedOut: boolean;
-}
-
-/**
- * Runs a binary with an argument array (no shell). SIGKILLs it after `timeoutMs` or once it
- * writes more than `maxStdoutBytes` (then the result has a non-zero/null exit code).
- */
-export function runBinary(file: string, args: string[], options: { timeoutMs: number; maxStdoutBytes: number; stdin?: Buffer }): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
-    const chunks: Buffer[] = [];
-    let stdoutBytes = 0;
-    let stderr = "";
-    let timedOut = false;
-    let overflow = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, options.timeoutMs);
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdoutBytes += chunk.length;
-      if (stdoutBytes > options.maxStdoutBytes) {
-        if (!overflow) child.kill("SIGKILL");
-        overflow = true;
-        return;
-      }
-      chunks.push(chunk);
-    });
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk: string) => {
-      if (stderr.length < MAX_STDERR_CHARS) stderr += chunk.slice(0, MAX_STDERR_CHARS - stderr.length);
-    });
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ exitCode: overflow ? null : code, stdout: Buffer.concat(chunks), stderr, timedOut });
-    });
-    // The process may exit before reading all input (EPIPE); its exit code tells the story.
-    child.stdin.on("error", () => {});
-    child.stdin.end(options.stdin);
-  });
-}
 
 export function validation(message: string, cause?: unknown): DomainError {
   const error = new DomainError("VALIDATION", message);

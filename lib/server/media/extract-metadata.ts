@@ -1,5 +1,4 @@
 import "server-only";
-import { execFile } from "node:child_process";
 import { open } from "node:fs/promises";
 import path from "node:path";
 import exifr from "exifr";
@@ -18,6 +17,9 @@ import {
   withOffset,
 } from "@/lib/domain/media-metadata";
 import { mediaKindOf, normalizeMediaType } from "@/lib/domain/media-types";
+import { VIDEO_DEMUXERS } from "./derivatives";
+import { runMediaTool } from "./media-tools";
+import { storableJson, storableText } from "@/lib/domain/storable-text";
 
 /** ffprobe is killed after this long: a crafted file must not hold a worker forever. */
 export const FFPROBE_TIMEOUT_MS = 30_000;
@@ -365,48 +367,36 @@ async function extractVideo(filePath: string, mime: string, timeoutMs: number): 
 }
 
 async function runFfprobe(filePath: string, timeoutMs: number): Promise<ProbeOutput> {
-  const binary = await ffprobeBinary();
   const absolute = path.resolve(filePath);
-  // "file:" and the protocol whitelist keep a crafted name or playlist from making ffprobe
-  // open URLs or other protocols; arguments go as an array, never through a shell.
-  const args = ["-v", "error", "-protocol_whitelist", "file", "-print_format", "json", "-show_format", "-show_streams", `file:${absolute}`];
-  const { stdout, stderr, error } = await new Promise<{ stdout: string; stderr: string; error: (Error & { code?: unknown; killed?: boolean; signal?: unknown }) | null }>((resolve) => {
-    execFile(
-      binary,
-      args,
-      { timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: FFPROBE_MAX_OUTPUT_BYTES, windowsHide: true, encoding: "utf8" },
-      (err, out, errOut) => resolve({ stdout: out, stderr: errOut, error: err }),
-    );
-  });
-  if (error) {
-    if (error.code === "ENOENT" || error.code === "EACCES") {
-      // The server is broken, not the upload: let it surface as an internal error.
-      throw new Error(`ffprobe could not be started (${String(error.code)}) at ${binary}`);
-    }
-    if (error.killed || error.signal === "SIGKILL") {
-      throw new DomainError("VALIDATION", `The video could not be read: probing it took longer than ${timeoutMs / 1000} s.`);
-    }
-    if (error.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") {
-      throw new DomainError("VALIDATION", "The video could not be read: its structure is implausibly large.");
-    }
-    const reason = ffprobeReason(stderr, absolute);
+  // "file:", the protocol allow-list and the demuxer allow-list keep a crafted name or playlist
+  // from making ffprobe open URLs or other files; runMediaTool adds the time and memory limits.
+  const args = ["-v", "error", "-protocol_whitelist", "file", "-format_whitelist", VIDEO_DEMUXERS, "-print_format", "json", "-show_format", "-show_streams", `file:${absolute}`];
+  let result: Awaited<ReturnType<typeof runMediaTool>>;
+  try {
+    result = await runMediaTool("ffprobe", args, { timeoutMs, maxStdoutBytes: FFPROBE_MAX_OUTPUT_BYTES });
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    // The server is broken, not the upload: let it surface as an internal error.
+    throw new Error(`ffprobe could not be started: ${(error as Error).message}`, { cause: error });
+  }
+  if (/failed to execute/i.test(result.stderr) && result.exitCode !== 0) throw new Error("ffprobe could not be started (prlimit could not execute it)");
+  if (result.timedOut) {
+    throw new DomainError("VALIDATION", `The video could not be read: probing it took longer than ${timeoutMs / 1000} s.`);
+  }
+  if (result.overflow) {
+    throw new DomainError("VALIDATION", "The video could not be read: its structure is implausibly large.");
+  }
+  if (result.exitCode !== 0) {
+    const reason = ffprobeReason(result.stderr, absolute);
     throw new DomainError("VALIDATION", `The video could not be read${reason ? ` (${reason})` : ""}: it is damaged, truncated or not a supported video.`);
   }
   try {
-    const parsed: unknown = JSON.parse(stdout);
+    const parsed: unknown = JSON.parse(result.stdout.toString("utf8"));
     if (isObject(parsed)) return parsed as ProbeOutput;
   } catch {
     // fall through
   }
   throw new DomainError("VALIDATION", "The video could not be read: ffprobe returned no usable description.");
-}
-
-let ffprobePath: Promise<string> | undefined;
-
-/** Resolved on first use, so importing this module never fails on a machine without ffprobe. */
-function ffprobeBinary(): Promise<string> {
-  ffprobePath ??= import("@ffprobe-installer/ffprobe").then((mod) => (mod.default ?? mod).path);
-  return ffprobePath;
 }
 
 /** ffprobe's first (most specific) complaint, without our server paths ("moov atom not found"). */
@@ -415,7 +405,7 @@ function ffprobeReason(stderr: string, absolute: string): string | undefined {
     .split(/\r?\n/)
     .map((l) => l.split(`file:${absolute}`).join("").split(absolute).join("").replace(/^[\s:]+/, "").replace(/^\[[^\]]*\]\s*/, "").trim())
     .find(Boolean);
-  return line ? line.slice(0, 160) : undefined;
+  return line ? storableText(line, 160) : undefined;
 }
 
 /** Clockwise degrees. ffprobe's display-matrix "rotation" is counter-clockwise; the old "rotate" tag is clockwise. */
@@ -474,8 +464,9 @@ function block(output: Tags, key: string): Tags {
 function text(value: unknown): string | undefined {
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   if (typeof value !== "string") return undefined;
-  // EXIF strings are NUL-padded; some writers fill unused fields with spaces.
-  const trimmed = value.replace(/\0+$/, "").trim();
+  // EXIF strings are NUL-padded; some writers fill unused fields with spaces. A NUL inside, or
+  // a lone surrogate, would make PostgreSQL refuse the whole record: storableText drops them.
+  const trimmed = storableText(value, MAX_RAW_STRING).trim();
   return trimmed || undefined;
 }
 
@@ -505,7 +496,7 @@ function lowerKeys(tags: Record<string, string> | undefined): Record<string, unk
 
 function errorText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.slice(0, 200);
+  return storableText(message, 200);
 }
 
 const MAX_RAW_STRING = 500;
@@ -514,7 +505,7 @@ const MAX_RAW_ARRAY = 64;
 /** JSON-safe copy: byte arrays as numbers (short ones only), long strings cut, no functions. */
 function toJson(value: unknown, depth = 0): JsonValue | undefined {
   if (value === null) return null;
-  if (typeof value === "string") return value.replace(/\0+$/, "").slice(0, MAX_RAW_STRING);
+  if (typeof value === "string") return storableText(value, MAX_RAW_STRING);
   if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
   if (typeof value === "boolean") return value;
   if (ArrayBuffer.isView(value)) {
@@ -560,7 +551,12 @@ function prefixed(prefix: string, values: Record<string, JsonValue>): Record<str
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [`${prefix}${key}`, value]));
 }
 
-/** Drops undefined fields so the result compares and serialises cleanly. */
+/**
+ * Drops undefined fields so the result compares and serialises cleanly, and passes the whole
+ * record through storableJson: every string from the file (tags, keys, warnings) is made safe
+ * for PostgreSQL (no NUL, no lone surrogates, lengths capped), however it got in.
+ */
 function compact(meta: MediaMetadata): MediaMetadata {
-  return Object.fromEntries(Object.entries(meta).filter(([, value]) => value !== undefined)) as unknown as MediaMetadata;
+  const defined = Object.fromEntries(Object.entries(meta).filter(([, value]) => value !== undefined));
+  return storableJson(defined) as unknown as MediaMetadata;
 }

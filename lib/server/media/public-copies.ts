@@ -11,9 +11,9 @@ import "server-only";
 // thumbnails, a public copy is refused when the original is truncated: half a grey picture is
 // not fit to publish.
 import path from "node:path";
-import ffmpegInstaller from "@ffmpeg-installer/ffmpeg";
 import sharp, { type OverlayOptions } from "sharp";
-import { inputArgs, openImage, probeVideo, runBinary, validation } from "./derivatives";
+import { inputArgs, openImage, probeVideo, validation } from "./derivatives";
+import { runMediaTool } from "./media-tools";
 
 /** Longest side of a public image, in pixels (never enlarged). HEIC originals decode at 1024. */
 export const PUBLIC_IMAGE_MAX_SIDE = 1600;
@@ -183,8 +183,8 @@ export async function makePublicVideo(
   }
   const output = path.join(path.resolve(options.workDir), "public.mp4");
   const timeoutMs = ENCODE_BASE_TIMEOUT_MS + ENCODE_TIMEOUT_PER_SECOND_MS * (probe.durationSeconds ?? MAX_PUBLIC_VIDEO_SECONDS);
-  const result = await runBinary(
-    ffmpegInstaller.path,
+  const result = await runMediaTool(
+    "ffmpeg",
     [
       ...["-hide_banner", "-nostdin", "-nostats", "-v", "error", "-y"],
       ...inputArgs(source),
@@ -240,8 +240,8 @@ export function videoFilterGraph(streamIndex: number, regions: readonly BlurRegi
 
 /** The first decoded frame of a (public) video as PNG. */
 async function firstFrame(videoPath: string, maxBytes: number): Promise<Buffer> {
-  const result = await runBinary(
-    ffmpegInstaller.path,
+  const result = await runMediaTool(
+    "ffmpeg",
     [
       ...["-hide_banner", "-nostdin", "-v", "error"],
       ...inputArgs(videoPath),

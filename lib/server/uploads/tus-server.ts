@@ -4,12 +4,14 @@ import { Server, type Upload as TusUpload } from "@tus/server";
 import { DomainError } from "@/lib/domain/errors";
 import { can, type Actor } from "@/lib/domain/permissions";
 import { mediaKindOf, sanitizeFilename } from "@/lib/domain/media-types";
+import { storableOptionalText } from "@/lib/domain/storable-text";
 import { db } from "../db";
 import { logger } from "../logger";
 import { blobStore } from "../storage";
 import { perceptualHash } from "../media/derivatives";
 import { assertAcceptedMediaHead, SNIFF_BYTES } from "../media/sniff";
 import { withLocalCopy } from "../storage/local-copy";
+import { assertProjectQuota } from "./upload-slots";
 import { maxUploadBytes } from "./config";
 import { PostgresLocker } from "./postgres-locker";
 import { configuredUploadStore, type UploadStore } from "./upload-store";
@@ -62,13 +64,19 @@ export function createTusServer(options: TusServerOptions): Server {
       if (!projectId || !can(actor, "item:create", { kind: "project", projectId })) throw tusError(403, "You cannot submit evidence to this project.");
       if (upload.size === undefined) throw tusError(400, "The file size must be known when the upload starts.");
       if (upload.size === 0) throw tusError(400, "The file is empty.");
+      try {
+        await assertProjectQuota(projectId, upload.size);
+      } catch (error) {
+        if (error instanceof DomainError && error.code === "TOO_LARGE") throw tusError(413, error.message);
+        throw error;
+      }
       await db().upload.create({
         data: {
           id: upload.id,
           projectId,
           userId: actor.userId,
           declaredFilename: sanitizeFilename(upload.metadata?.filename ?? "file"),
-          declaredMime: upload.metadata?.filetype?.slice(0, 200) || null,
+          declaredMime: storableOptionalText(upload.metadata?.filetype, 200) ?? null,
           sizeBytes: BigInt(upload.size),
         },
       });

@@ -1,5 +1,7 @@
 import "server-only";
 import { createReadStream } from "node:fs";
+import { sanitizeFilename } from "@/lib/domain/media-types";
+import { storableOptionalText } from "@/lib/domain/storable-text";
 import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
 import { CaptureError, captureUrl } from "../../capture/capture-url";
@@ -8,16 +10,18 @@ import { blobStore } from "../../storage";
 import { withWorkDir } from "../../storage/local-copy";
 import { maxUploadBytes } from "../../uploads/config";
 import { enqueueJob, type ClaimedJob } from "../queue";
+import { safeErrorText } from "../safe-error";
 
 /**
- * Private addresses are refused by default (a server that fetches arbitrary URLs must not be
- * turned against its own network). The embedded single-user default allows them, so pages on
- * the investigator's own machine can be captured; production sets this explicitly.
+ * Private, loopback and link-local addresses are refused unless GROUNDTRUTH_CAPTURE_ALLOW_PRIVATE
+ * is set to 1: a server that fetches arbitrary URLs for its users must not be turned against its
+ * own machine or network (the admin pages on 127.0.0.1, a cloud metadata service on 169.254.x).
+ * Every install, the embedded single-machine default included, is refused unless told otherwise;
+ * the test suites set it where they need a page on loopback. A worker warns at start when it is set.
  */
 export function capturePrivateAddressesAllowed(): boolean {
-  const setting = process.env.GROUNDTRUTH_CAPTURE_ALLOW_PRIVATE;
-  if (setting !== undefined) return setting === "1" || setting === "true";
-  return process.env.GROUNDTRUTH_EMBEDDED_DATABASE === "1";
+  const setting = process.env.GROUNDTRUTH_CAPTURE_ALLOW_PRIVATE?.trim().toLowerCase();
+  return setting === "1" || setting === "true";
 }
 
 export async function captureUrlJob(job: ClaimedJob): Promise<Record<string, unknown>> {
@@ -78,20 +82,21 @@ export async function captureUrlJob(job: ClaimedJob): Promise<Record<string, unk
             state: "DONE",
             finalUrl: result.finalUrl,
             httpStatus: result.httpStatus,
-            pageTitle: result.title?.slice(0, 500) ?? null,
+            pageTitle: storableOptionalText(result.title, 500) ?? null,
             capturedAt: result.capturedAt,
             screenshotId: shot.id,
             htmlId: page.id,
           },
         });
         await enqueueJob(tx, { queue: "media.process", payload: { mediaFileId: shot.id }, projectId: capture.item.projectId, itemId: capture.itemId });
-        await audit(tx, capture.item.projectId, captureId, { kind: "page", screenshot: screenshot.sha256, html: html.sha256, finalUrl: result.finalUrl, title: result.title });
+        await audit(tx, capture.item.projectId, captureId, { kind: "page", screenshot: screenshot.sha256, html: html.sha256, finalUrl: result.finalUrl, title: storableOptionalText(result.title, 500) ?? null });
         return { kind: "page", screenshot: screenshot.sha256, html: html.sha256 };
       });
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    await db().urlCapture.update({ where: { id: captureId }, data: { state: "FAILED", error: message.slice(0, 1000) } });
+    // Our own reasons (CaptureError, DomainError) are kept; anything else is not shown as is.
+    const message = safeErrorText(error, "The capture failed because of an internal error; the server log has the details.");
+    await db().urlCapture.update({ where: { id: captureId }, data: { state: "FAILED", error: message } });
     // Invalid or blocked URLs will not change on retry; network trouble might.
     if (error instanceof CaptureError && (error.reason === "invalid_url" || error.reason === "blocked" || error.reason === "too_large")) {
       Object.assign(error, { permanent: true });
@@ -112,7 +117,7 @@ function positiveNumber(raw: string | undefined, fallback: number): number {
 function filenameFromUrl(url: string): string {
   try {
     const last = new URL(url).pathname.split("/").filter(Boolean).pop();
-    return last ? decodeURIComponent(last).slice(0, 200) : "download";
+    return last ? sanitizeFilename(decodeURIComponent(last)) : "download";
   } catch {
     return "download";
   }

@@ -1,5 +1,6 @@
 import "server-only";
 import { notFound } from "@/lib/domain/errors";
+import { displayableJobError } from "@/lib/domain/job-errors";
 import { can, type Actor } from "@/lib/domain/permissions";
 import { availableActions, type ItemState } from "@/lib/domain/review-workflow";
 import { db } from "../../db";
@@ -101,8 +102,9 @@ export async function getItemDetail(actor: Actor, projectSlug: string, reference
   return {
     project: { id: project.id, slug: project.slug, name: project.name },
     item,
-    captures,
-    jobs,
+    // Failure texts as fit to show: never a raw database or library error (lib/domain/job-errors.ts).
+    captures: captures.map((c) => ({ ...c, error: displayableJobError(c.error) })),
+    jobs: jobs.map((j) => ({ ...j, lastError: displayableJobError(j.lastError) })),
     duplicates,
     canRetryJobs: can(actor, "item:work", { kind: "project", projectId: project.id }),
     canWork: can(actor, "item:work", { kind: "project", projectId: project.id }),
