@@ -544,7 +544,7 @@ function readRow(
     if (!parsed.ok) reader.problem("end_date", parsed.error);
     else {
       endAt = parsed.hasTime ? parsed.date : endOfUtcDay(parsed.date);
-      if (dateStyle && parsed.style !== dateStyle) reader.problem("end_date", "The end date is written in a different format from the date.");
+      if (dateStyle && parsed.style !== dateStyle && parsed.style !== "text" && dateStyle !== "text") reader.problem("end_date", "The end date is written in a different format from the date.");
       if (startAt && endAt < startAt) reader.problem("end_date", "The end date is before the date.");
     }
   }
@@ -708,12 +708,13 @@ export function parseImportFile(bytes: Uint8Array, options: ParseOptions): Parse
 
   // Mixed date formats: the style most rows use is the file's; the others are flagged.
   const styleCounts = new Map<DateStyle, number>();
-  for (const row of rows) if (row.dateStyle) styleCounts.set(row.dateStyle, (styleCounts.get(row.dateStyle) ?? 0) + 1);
+  // "15 January 2023" cannot be misread, so it mixes with either.
+  for (const row of rows) if (row.dateStyle && row.dateStyle !== "text") styleCounts.set(row.dateStyle, (styleCounts.get(row.dateStyle) ?? 0) + 1);
   if (styleCounts.size > 1) {
     const fileStyle = [...styleCounts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
     const label = (style: DateStyle) => (style === "iso" ? "YYYY-MM-DD" : options.mapping.dateFormat);
     for (const row of rows) {
-      if (row.dateStyle && row.dateStyle !== fileStyle) {
+      if (row.dateStyle && row.dateStyle !== "text" && row.dateStyle !== fileStyle) {
         row.problems.push({ row: row.rowNumber, field: "date", message: `Dates are mixed: this row uses ${label(row.dateStyle)}, most rows use ${label(fileStyle)}. Use one format.` });
       }
     }
