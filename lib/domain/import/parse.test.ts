@@ -292,3 +292,51 @@ describe("mapping overrides", () => {
     expect(detectImportFormat("export", "id,date")).toBe("csv");
   });
 });
+
+describe("several columns per field, shipped mappings, repaired values", () => {
+  const cases: Array<[string, string, unknown, (parsed: ParsedImport) => void]> = [
+    [
+      "sources from link, geolocation and source_*",
+      "id,date,link,geolocation,source_1,source_2\nA,2022-01-01,https://e.org/1,https://e.org/g,https://e.org/s1 | https://e.org/s2,\n",
+      { unknownColumns: "warn", columns: { sources: ["link", "geolocation", "source_*"] } },
+      (p) => expect(p.drafts[0]!.sources.map((s) => s.url)).toEqual(["https://e.org/1", "https://e.org/g", "https://e.org/s1", "https://e.org/s2"]),
+    ],
+    [
+      "ACLED time_precision 3 spans the month; geo_precision 2 is 25 km",
+      "event_id_cnty,event_date,time_precision,latitude,longitude,geo_precision\nX1,2023-02-15,3,48.5,38.0,2\n",
+      { preset: "acled" },
+      (p) => {
+        expect(p.drafts[0]).toMatchObject({ externalId: "X1", precisionM: 25000 });
+        expect([p.drafts[0]!.startAt?.toISOString(), p.drafts[0]!.endAt?.toISOString()]).toEqual(["2023-02-01T00:00:00.000Z", "2023-02-28T23:59:59.999Z"]);
+      },
+    ],
+    [
+      "a date in words mixes with ISO dates",
+      "id,title,date\nA,T,2023-01-15\nB,T,15 January 2023\n",
+      null,
+      (p) => {
+        expect(p.problems).toEqual([]);
+        expect(p.drafts.map((d) => d.startAt?.toISOString())).toEqual(["2023-01-15T00:00:00.000Z", "2023-01-15T00:00:00.000Z"]);
+      },
+    ],
+    [
+      "a URL inside text is extracted, the text kept as one note",
+      'id,title,date,link\nA,T,2022-01-01,"https://t.me/c/123/456 part 2"\n',
+      null,
+      (p) => {
+        expect(p.drafts[0]!.sources.map((s) => s.url)).toEqual(["https://t.me/c/123/456"]);
+        expect(p.drafts[0]!.description).toBe('Source note (column "link", not a link): https://t.me/c/123/456 part 2');
+        expect(p.cellWarnings).toHaveLength(1);
+      },
+    ],
+  ];
+  it.each(cases)("%s", (_name, text, override, check) => {
+    const parsed = parse(utf8(text), "csv", override === null ? DEFAULT_MAPPINGS.csv : withOverride("csv", override));
+    expect(parsed.problems).toEqual([]);
+    check(parsed);
+  });
+
+  it("refuses a shipped mapping of the other format", () => {
+    expect(resolveMapping("timemap-json", { preset: "ucdp-ged" })).toMatchObject({ ok: false, errors: { "mapping.preset": [expect.stringMatching(/CSV/)] } });
+  });
+});
