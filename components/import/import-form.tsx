@@ -53,7 +53,7 @@ function downloadCsv(report: ImportReport) {
 }
 
 function Report({ report, projectSlug }: { report: ImportReport; projectSlug: string }) {
-  const fileLevel = report.problems.some((p) => p.row === null) || (report.counts.incidents === 0 && report.problemCount > 0 && report.counts.rowsWithProblems === 0);
+  const fileLevel = report.fileProblem;
   const c = report.counts;
   return (
     <section className="panel" data-testid="import-report" aria-live="polite">
@@ -277,7 +277,7 @@ export function ImportForm({ projectId, projectSlug, maxBytes, formats, presets 
   const [checked, setChecked] = useState<{ file: File; format: ImportFormat; mapping: string; report: ImportReport } | null>(null);
 
   const checkFits = !!file && !!checked && checked.file === file && checked.format === format && checked.mapping === mapping;
-  const fileLevel = !!checked && checked.report.problems.some((p) => p.row === null);
+  const fileLevel = !!checked && checked.report.fileProblem;
   const blockedByErrors = !!checked && checked.report.problemCount > 0 && onRowErrors === "abort";
   const canImport = checkFits && !fileLevel && !blockedByErrors && pending === null;
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_INCIDENT_TYPES } from "../incident-fields";
 import { DEFAULT_MAPPINGS, detectImportFormat, resolveMapping, type ImportFormat, type ImportMapping } from "./mapping";
-import { MAX_IMPORT_ROWS, decodeImportBytes, parseImportFile, type ParsedImport } from "./parse";
+import { MAX_IMPORT_ROWS, decodeImportBytes, parseImportFile, rejectedRowsCsv, type ParsedImport } from "./parse";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../../tests/fixtures/import");
 const fixture = (name: string) => new Uint8Array(readFileSync(path.join(FIXTURES, name)));
@@ -338,5 +338,15 @@ describe("several columns per field, shipped mappings, repaired values", () => {
 
   it("refuses a shipped mapping of the other format", () => {
     expect(resolveMapping("timemap-json", { preset: "ucdp-ged" })).toMatchObject({ ok: false, errors: { "mapping.preset": [expect.stringMatching(/CSV/)] } });
+  });
+});
+
+describe("the rows with errors, as a file", () => {
+  it("keeps a CSV row's own cells and adds its row number and errors; an unreadable JSON event is listed too", () => {
+    const csv = parse(utf8('id,title,date,lat,lon\nA,T,2022-01-01,34.5,\nB,"Fine, with a comma",2022-01-02,,\n'), "csv");
+    expect(rejectedRowsCsv(csv.rejected)).toBe('id,title,date,lat,lon,import_row,import_errors\r\nA,T,2022-01-01,34.5,,2,"longitude: Give both latitude and longitude, or neither."\r\n');
+    const json = parse(utf8('[{"id":"A","date":"2022-01-01","description":"ok"}, 42]'), "timemap-json");
+    expect(json.drafts).toHaveLength(1);
+    expect(json.rejected.rows).toEqual([{ rowNumber: 2, cells: null, event: null, errors: ["This event is not an object."] }]);
   });
 });

@@ -748,6 +748,10 @@ export function parseImportFile(bytes: Uint8Array, options: ParseOptions): Parse
       cellWarnings.push(...row.warnings);
     }
   }
+  // Rows that could not even be read as a record (a JSON event that is not an object).
+  const seen = new Set(rows.map((r) => r.rowNumber));
+  for (const [rowNumber, errors] of unreadable) if (!seen.has(rowNumber)) rejected.rows.push({ rowNumber, cells: null, event: null, errors });
+  rejected.rows.sort((a, b) => a.rowNumber - b.rowNumber);
   problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
   return { format: options.format, rowCount, drafts, problems, cellWarnings, warnings, rejected, fieldColumns };
 }

@@ -24,6 +24,8 @@ export interface ImportRowDiff {
 
 export interface ImportReport {
   dryRun: boolean;
+  /** A problem with the whole file (encoding, header, required column): no row can be imported. */
+  fileProblem: boolean;
   /** True only when something was written (incidents created or updated). */
   imported: boolean;
   filename: string;

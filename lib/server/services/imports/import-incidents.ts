@@ -165,7 +165,7 @@ export async function importIncidents(actor: Actor, input: unknown): Promise<Imp
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const parsed = parseImportFile(bytes, { format: data.format, mapping: mapping.mapping, incidentTypes: incidentTypesOf(project.settings) });
   const fileLevel = parsed.problems.some((p) => p.row === null) || (parsed.drafts.length === 0 && parsed.problems.length > 0 && parsed.rejected.rows.length === 0);
-  const rowErrors = parsed.rejected.rows.length > 0;
+  const rowErrors = parsed.problems.length > 0;
   const options = { onRowErrors: data.onRowErrors, updates: data.updates };
 
   const report = (rows: ClassifiedRow[], written: { created: WriteResult["created"]; updated: number; runId: string } | null): ImportReport => {
@@ -177,6 +177,7 @@ export async function importIncidents(actor: Actor, input: unknown): Promise<Imp
     const items = rows.reduce((sum, r) => sum + (r.classification.status === "new" || (applyChanged && r.classification.status === "changed") ? r.classification.newSources.length : 0), 0);
     return {
       dryRun: data.dryRun,
+      fileProblem: fileLevel,
       imported: written !== null && ((written.created?.incidentReferences.length ?? 0) > 0 || written.updated > 0),
       filename: data.filename,
       format: data.format,
@@ -448,13 +449,20 @@ async function writeImport(tx: Tx, input: WriteInput): Promise<WriteResult> {
     ...changedRows.map((r) => ({ r, incidentId: r.existing!.id })),
     ...rows.filter((r) => r.classification.status === "unchanged" && !r.hasRecord).map((r) => ({ r, incidentId: r.existing!.id })),
   ];
-  for (const { r, incidentId } of recorded) {
-    const values = r.values as unknown as Prisma.InputJsonValue;
-    await tx.importRecord.upsert({
-      where: { incidentId },
-      create: { projectId, incidentId, externalId: r.draft.externalId, hash: r.hash, values, importRunId: run.id },
-      update: { externalId: r.draft.externalId, hash: r.hash, values, importRunId: run.id },
-    });
+  const record = ({ r, incidentId }: (typeof recorded)[number]) => ({
+    projectId,
+    incidentId,
+    externalId: r.draft.externalId,
+    hash: r.hash,
+    values: r.values as unknown as Prisma.InputJsonValue,
+    importRunId: run.id,
+  });
+  // New incidents have no record yet: written in batches. Updated ones replace theirs.
+  const fresh = recorded.slice(0, newRows.length);
+  for (let start = 0; start < fresh.length; start += BATCH) await tx.importRecord.createMany({ data: fresh.slice(start, start + BATCH).map(record) });
+  for (const entry of recorded.slice(newRows.length)) {
+    const data = record(entry);
+    await tx.importRecord.upsert({ where: { incidentId: entry.incidentId }, create: data, update: { externalId: data.externalId, hash: data.hash, values: data.values, importRunId: run.id } });
   }
 
   const counts = {
