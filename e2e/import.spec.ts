@@ -7,7 +7,8 @@ import { expect, test } from "@playwright/test";
 import yauzl from "yauzl";
 import { DEMO_PROJECT, demoEmail, signedInPage } from "./fixtures";
 
-const TIMEMAP = path.join(__dirname, "..", "tests", "fixtures", "import", "timemap-afghanistan.json");
+const FIXTURES = path.join(__dirname, "..", "tests", "fixtures", "import");
+const TIMEMAP = path.join(FIXTURES, "timemap-afghanistan.json");
 
 function zipEntries(file: string): Promise<Map<string, Buffer>> {
   return new Promise((resolve, reject) => {
@@ -51,9 +52,10 @@ test("admin imports a TimeMap file after a dry run and downloads a verifiable pr
   await expect(page.getByTestId("import-done")).toBeVisible();
   await expect(page.getByTestId("import-incidents")).toHaveText(String(events.length));
 
-  // Importing the same file again is refused as a whole.
+  // Checking the same file again finds every row unchanged: nothing new to write.
   await page.getByTestId("import-check").click();
-  await expect(page.getByTestId("import-bad-rows")).not.toHaveText("0");
+  await expect(page.getByTestId("import-unchanged")).toHaveText(String(events.length));
+  await expect(page.getByTestId("import-new")).toHaveText("0");
 
   await page.goto("/admin");
   const download = page.waitForEvent("download");
@@ -71,5 +73,59 @@ test("admin imports a TimeMap file after a dry run and downloads a verifiable pr
   const originals = [...entries.keys()].filter((name) => name.startsWith("originals/"));
   expect(originals.length).toBeGreaterThan(0);
   for (const name of originals) expect(createHash("sha256").update(entries.get(name)!).digest("hex")).toBe(path.basename(name));
+  await context.close();
+});
+
+test("a sheet with placeholders imports without its bad rows; a newer export is reviewed and only its new rows applied", async ({ browser }) => {
+  test.setTimeout(180_000);
+  const { page, context } = await signedInPage(browser, demoEmail("admin"));
+  await page.goto("/admin");
+  await page.getByTestId(`admin-import-${DEMO_PROJECT.slug}`).click();
+
+  // 1. Placeholder text in link columns is a cell warning; two rows have row errors.
+  await page.getByTestId("import-file").setInputFiles(path.join(FIXTURES, "timemap-sheet-placeholders.csv"));
+  await page.getByTestId("import-preset").selectOption("timemap-sheet");
+  await page.getByTestId("import-check").click();
+  await expect(page.getByTestId("import-bad-rows")).toHaveText("2");
+  await expect(page.getByTestId("import-warned-rows")).toHaveText("3");
+  await expect(page.getByTestId("import-cell-warnings")).toContainText('"HIDDEN" in link is not a link');
+  await expect(page.getByTestId("import-problems")).toContainText("Give both latitude and longitude");
+  // "Nothing until clean" is the default: the import stays disabled.
+  await expect(page.getByTestId("import-run")).toBeDisabled();
+  const download = page.waitForEvent("download");
+  await page.getByTestId("import-download-rejected").click();
+  const rejected = readFileSync(await (await download).path(), "utf8");
+  expect(rejected).toContain("CIV0105");
+  expect(rejected.trim().split("\n")).toHaveLength(3);
+  await page.getByTestId("import-skip-errors").check();
+  await page.getByTestId("import-run").click();
+  await expect(page.getByTestId("import-done")).toBeVisible();
+  await expect(page.getByTestId("import-incidents")).toHaveText("5");
+
+  // 2. A first export, then a newer one: review the diff, apply only the new rows.
+  await page.getByTestId("import-preset").selectOption("");
+  await page.getByTestId("import-file").setInputFiles(path.join(FIXTURES, "timemap-civ-v1.json"));
+  await expect(page.getByTestId("import-format")).toHaveValue("timemap-json");
+  await page.getByTestId("import-check").click();
+  await expect(page.getByTestId("import-new")).toHaveText("4");
+  await page.getByTestId("import-run").click();
+  await expect(page.getByTestId("import-done")).toBeVisible();
+
+  await page.getByTestId("import-file").setInputFiles(path.join(FIXTURES, "timemap-civ-v2.json"));
+  await page.getByTestId("import-check").click();
+  await expect(page.getByTestId("import-new")).toHaveText("2");
+  await expect(page.getByTestId("import-unchanged")).toHaveText("3");
+  await expect(page.getByTestId("import-changed")).toHaveText("1");
+  await expect(page.getByTestId("import-diffs")).toContainText("Kharkiv, Barabashovo market");
+  await page.getByTestId("import-new-only").check();
+  await page.getByTestId("import-run").click();
+  await expect(page.getByTestId("import-done")).toBeVisible();
+  await expect(page.getByTestId("import-incidents")).toHaveText("2");
+  await expect(page.getByTestId("import-updated")).toHaveText("0");
+
+  // Every run is kept for review on the import page.
+  await page.reload();
+  await expect(page.getByTestId("import-run-row").first()).toContainText("timemap-civ-v2.json");
+  expect(await page.getByTestId("import-run-row").count()).toBeGreaterThanOrEqual(3);
   await context.close();
 });

@@ -5,7 +5,7 @@
 import type { DateFormat } from "./mapping";
 
 /** "iso" or "slash": used to spot files that mix the two. */
-export type DateStyle = "iso" | "slash";
+export type DateStyle = "iso" | "slash" | "text";
 
 export type ParsedImportDate =
   | { ok: true; date: Date; hasTime: boolean; style: DateStyle }
@@ -14,6 +14,9 @@ export type ParsedImportDate =
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i;
 const SLASH = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 const TIME = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
+/** "15 January 2023" (older ACLED exports): unambiguous, always read. */
+const TEXT = /^(\d{1,2})[ -]([A-Za-z]+)[ -](\d{4})$/;
+const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 
 function utc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): Date | null {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
@@ -78,6 +81,15 @@ export function parseImportDate(raw: string, format: DateFormat, time?: string):
       : utc(Number(y), month, day, separateTime?.hour, separateTime?.minute, separateTime?.second);
     if (!date) return { ok: false, error: `"${text}" is not a valid ${format} date.` };
     return { ok: true, date, hasTime: hasTime || separateTime !== null, style: "slash" };
+  }
+
+  const named = TEXT.exec(text);
+  if (named) {
+    const name = named[2]!.toLowerCase();
+    const month = name.length >= 3 ? MONTHS.findIndex((m) => m.startsWith(name)) + 1 : 0;
+    const date = month > 0 ? utc(Number(named[3]), month, Number(named[1]), separateTime?.hour, separateTime?.minute, separateTime?.second) : null;
+    if (!date) return { ok: false, error: `"${text}" is not a real calendar date.` };
+    return { ok: true, date, hasTime: separateTime !== null, style: "text" };
   }
 
   return { ok: false, error: `"${text}" is not a date this import reads (YYYY-MM-DD${format === "ISO" ? "" : ` or ${format}`}).` };

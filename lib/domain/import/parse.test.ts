@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_INCIDENT_TYPES } from "../incident-fields";
 import { DEFAULT_MAPPINGS, detectImportFormat, resolveMapping, type ImportFormat, type ImportMapping } from "./mapping";
-import { MAX_IMPORT_ROWS, decodeImportBytes, parseImportFile, type ParsedImport } from "./parse";
+import { MAX_IMPORT_ROWS, decodeImportBytes, parseImportFile, rejectedRowsCsv, type ParsedImport } from "./parse";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../../tests/fixtures/import");
 const fixture = (name: string) => new Uint8Array(readFileSync(path.join(FIXTURES, name)));
@@ -31,9 +31,9 @@ describe("a realistic TimeMap export", () => {
   it("reads string coordinates, MM/DD/YYYY dates and the separate time field as UTC", () => {
     const first = result.drafts[0]!;
     expect(first).toMatchObject({ rowNumber: 1, latitude: 34.5003, longitude: 69.132, locationName: "Dasht-e-Barchi, Kabul", endAt: null });
-    expect(first.startAt.toISOString()).toBe("2022-09-30T07:30:00.000Z");
+    expect(first.startAt!.toISOString()).toBe("2022-09-30T07:30:00.000Z");
     const second = result.drafts[1]!;
-    expect(second.startAt.toISOString()).toBe("2022-04-21T00:00:00.000Z");
+    expect(second.startAt!.toISOString()).toBe("2022-04-21T00:00:00.000Z");
     expect(second.endAt?.toISOString()).toBe("2022-04-21T23:59:59.999Z");
   });
 
@@ -108,7 +108,7 @@ describe("a spreadsheet of events", () => {
       ],
     });
     expect(second).toMatchObject({ description: "Fictional record, with a comma.", targets: ["CIVILIANS"], killedMin: 0, killedMax: 2 });
-    expect(second!.startAt.toISOString()).toBe("2021-11-03T14:20:00.000Z");
+    expect(second!.startAt!.toISOString()).toBe("2021-11-03T14:20:00.000Z");
     expect(second!.endAt?.toISOString()).toBe("2021-11-03T15:00:00.000Z");
     expect(third).toMatchObject({ latitude: null, longitude: null, sources: [], targets: ["EDUCATION"] });
     expect(third!.endAt?.toISOString()).toBe("2022-01-13T23:59:59.999Z");
@@ -128,7 +128,7 @@ describe("a spreadsheet of events", () => {
     const parsed = parse(utf8(text), "csv", mapping);
     expect(parsed.problems).toEqual([]);
     expect(parsed.warnings).toEqual(["Columns not mapped to any field: notes. They were ignored."]);
-    expect(parsed.drafts[0]!.startAt.toISOString()).toBe("2022-02-24T00:00:00.000Z");
+    expect(parsed.drafts[0]!.startAt!.toISOString()).toBe("2022-02-24T00:00:00.000Z");
   });
 });
 
@@ -146,7 +146,6 @@ describe("bad input: per-row problems, no drafts for those rows", () => {
         { row: 3, field: "id", message: /id must be text, not an object/ },
         { row: 4, field: "date", message: /"20220224" is not a date this import reads/ },
         { row: 5, field: "filters", message: /filters must be a list/ },
-        { row: 5, field: "sources", message: /"not a url" is not a valid http\(s\) URL/ },
       ],
     ],
     ["duplicate ids", "bad-duplicate-ids.csv", "csv", [{ row: 4, field: "id", message: /"D-1" is also used on row 2/ }]],
@@ -195,7 +194,6 @@ describe("bad input: per-row problems, no drafts for those rows", () => {
 
   const rows: Array<[string, string, ImportFormat, Expected]> = [
     ["a missing id", "id,title,date\n,T,2022-01-01\n", "csv", { row: 2, field: "id", message: /id is missing/ }],
-    ["a missing date", "id,title,date\nA,T,\n", "csv", { row: 2, field: "date", message: /date is missing/ }],
     ["a slash date without a declared order", "id,title,date\nA,T,03/04/2022\n", "csv", { row: 2, field: "date", message: /month\/day or day\/month/ }],
     ["an unknown incident type", "id,title,date,type\nA,T,2022-01-01,Earthquake\n", "csv", { row: 2, field: "type", message: /"Earthquake" is not an incident type/ }],
     ["an unknown target", "id,title,date,targets\nA,T,2022-01-01,Civilians|Aliens\n", "csv", { row: 2, field: "targets", message: /"Aliens" is not a target category/ }],
@@ -203,19 +201,34 @@ describe("bad input: per-row problems, no drafts for those rows", () => {
     ["a fractional casualty count", "id,title,date,injured_max\nA,T,2022-01-01,2.5\n", "csv", { row: 2, field: "injured_max", message: /whole number/ }],
     ["min above max", "id,title,date,killed_min,killed_max\nA,T,2022-01-01,5,3\n", "csv", { row: 2, field: "killed_max", message: /less than killed_min/ }],
     ["an end before the start", "id,title,date,end_date\nA,T,2022-01-02,2022-01-01\n", "csv", { row: 2, field: "end_date", message: /before the date/ }],
-    ["a javascript: source", "id,title,date,source_urls\nA,T,2022-01-01,javascript:alert(1)\n", "csv", { row: 2, field: "sources", message: /not a valid http\(s\) URL/ }],
     ["a comma decimal", "id,title,date,lat,lon\nA,T,2022-01-01,\"34,5\",69.2\n", "csv", { row: 2, field: "latitude", message: /must be a number/ }],
     ["Null Island", "id,title,date,lat,lon\nA,T,2022-01-01,0,0\n", "csv", { row: 2, field: "latitude", message: /0, 0/ }],
-    ["nothing to name it by", "id,date\nA,2022-01-01\n", "csv", { row: 2, field: "title", message: /no title/ }],
     ["an extra cell", "id,title,date\nA,T,2022-01-01,surplus\n", "csv", { row: 2, field: null, message: /3 columns/ }],
     ["an event that is not an object", '[{"id":"A","date":"2022-01-01","description":"ok"}, 42]', "timemap-json", { row: 2, field: null, message: /not an object/ }],
-    ["a source id that is not in the file", '[{"id":"A","date":"2022-01-01","description":"d","sources":["SRC9"]}]', "timemap-json", { row: 1, field: "sources", message: /neither a URL nor an id/ }],
   ];
   it.each(rows)("%s", (_name, text, format, want) => {
     const parsed = parse(utf8(text), format);
     expect(parsed.problems).toHaveLength(1);
     expect(parsed.problems[0]).toMatchObject({ row: want.row, field: want.field });
     expect(parsed.problems[0]!.message).toMatch(want.message);
+  });
+
+  // Cell warnings: the value is dropped or repaired and the row still imports.
+  const warned: Array<[string, string, ImportFormat, Expected]> = [
+    ["a missing date", "id,title,date\nA,T,\n", "csv", { row: 2, field: "date", message: /date is missing; the incident is imported with its date unknown/ }],
+    ["a javascript: source", "id,title,date,source_urls\nA,T,2022-01-01,javascript:alert(1)\n", "csv", { row: 2, field: "sources", message: /"javascript:alert\(1\)" in source_urls is not a link; it was kept as a text note/ }],
+    ["nothing to name it by", "id,date\nA,2022-01-01\n", "csv", { row: 2, field: "title", message: /named "Imported record A"/ }],
+    ["a source id that is not in the file", '[{"id":"A","date":"2022-01-01","description":"d","sources":["SRC9"]}]', "timemap-json", { row: 1, field: "sources", message: /"SRC9" in sources is not a link/ }],
+    ["free text in a link column, one warning per cell", "id,title,date,link\nA,T,2022-01-01,Access can be requested, hidden for privacy reasons\n".replace("Access can be requested, hidden for privacy reasons", '"Access can be requested, hidden for privacy reasons"'), "csv", { row: 2, field: "sources", message: /not a link/ }],
+  ];
+  it.each(warned)("%s is a cell warning; the row still imports", (_name, text, format, want) => {
+    const parsed = parse(utf8(text), format);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.drafts).toHaveLength(1);
+    expect(parsed.cellWarnings).toHaveLength(1);
+    expect(parsed.cellWarnings[0]).toMatchObject({ row: want.row, field: want.field });
+    expect(parsed.cellWarnings[0]!.message).toMatch(want.message);
+    expect(parsed.drafts[0]!.sources).toEqual([]);
   });
 
   const files: Array<[string, Uint8Array, ImportFormat, RegExp]> = [
@@ -277,5 +290,63 @@ describe("mapping overrides", () => {
     expect(detectImportFormat("events.csv", "[")).toBe("csv");
     expect(detectImportFormat("export", "\uFEFF  [{")).toBe("timemap-json");
     expect(detectImportFormat("export", "id,date")).toBe("csv");
+  });
+});
+
+describe("several columns per field, shipped mappings, repaired values", () => {
+  const cases: Array<[string, string, unknown, (parsed: ParsedImport) => void]> = [
+    [
+      "sources from link, geolocation and source_*",
+      "id,date,link,geolocation,source_1,source_2\nA,2022-01-01,https://e.org/1,https://e.org/g,https://e.org/s1 | https://e.org/s2,\n",
+      { unknownColumns: "warn", columns: { sources: ["link", "geolocation", "source_*"] } },
+      (p) => expect(p.drafts[0]!.sources.map((s) => s.url)).toEqual(["https://e.org/1", "https://e.org/g", "https://e.org/s1", "https://e.org/s2"]),
+    ],
+    [
+      "ACLED time_precision 3 spans the month; geo_precision 2 is 25 km",
+      "event_id_cnty,event_date,time_precision,latitude,longitude,geo_precision\nX1,2023-02-15,3,48.5,38.0,2\n",
+      { preset: "acled" },
+      (p) => {
+        expect(p.drafts[0]).toMatchObject({ externalId: "X1", precisionM: 25000 });
+        expect([p.drafts[0]!.startAt?.toISOString(), p.drafts[0]!.endAt?.toISOString()]).toEqual(["2023-02-01T00:00:00.000Z", "2023-02-28T23:59:59.999Z"]);
+      },
+    ],
+    [
+      "a date in words mixes with ISO dates",
+      "id,title,date\nA,T,2023-01-15\nB,T,15 January 2023\n",
+      null,
+      (p) => {
+        expect(p.problems).toEqual([]);
+        expect(p.drafts.map((d) => d.startAt?.toISOString())).toEqual(["2023-01-15T00:00:00.000Z", "2023-01-15T00:00:00.000Z"]);
+      },
+    ],
+    [
+      "a URL inside text is extracted, the text kept as one note",
+      'id,title,date,link\nA,T,2022-01-01,"https://t.me/c/123/456 part 2"\n',
+      null,
+      (p) => {
+        expect(p.drafts[0]!.sources.map((s) => s.url)).toEqual(["https://t.me/c/123/456"]);
+        expect(p.drafts[0]!.description).toBe('Source note (column "link", not a link): https://t.me/c/123/456 part 2');
+        expect(p.cellWarnings).toHaveLength(1);
+      },
+    ],
+  ];
+  it.each(cases)("%s", (_name, text, override, check) => {
+    const parsed = parse(utf8(text), "csv", override === null ? DEFAULT_MAPPINGS.csv : withOverride("csv", override));
+    expect(parsed.problems).toEqual([]);
+    check(parsed);
+  });
+
+  it("refuses a shipped mapping of the other format", () => {
+    expect(resolveMapping("timemap-json", { preset: "ucdp-ged" })).toMatchObject({ ok: false, errors: { "mapping.preset": [expect.stringMatching(/CSV/)] } });
+  });
+});
+
+describe("the rows with errors, as a file", () => {
+  it("keeps a CSV row's own cells and adds its row number and errors; an unreadable JSON event is listed too", () => {
+    const csv = parse(utf8('id,title,date,lat,lon\nA,T,2022-01-01,34.5,\nB,"Fine, with a comma",2022-01-02,,\n'), "csv");
+    expect(rejectedRowsCsv(csv.rejected)).toBe('id,title,date,lat,lon,import_row,import_errors\r\nA,T,2022-01-01,34.5,,2,"longitude: Give both latitude and longitude, or neither."\r\n');
+    const json = parse(utf8('[{"id":"A","date":"2022-01-01","description":"ok"}, 42]'), "timemap-json");
+    expect(json.drafts).toHaveLength(1);
+    expect(json.rejected.rows).toEqual([{ rowNumber: 2, cells: null, event: null, errors: ["This event is not an object."] }]);
   });
 });

@@ -15,9 +15,14 @@ export async function importIncidentsAction(form: FormData): Promise<ActionResul
       filename: file instanceof File ? file.name : undefined,
       mapping: form.get("mapping") ?? undefined,
       dryRun: form.get("dryRun") !== "false",
+      onRowErrors: form.get("onRowErrors") ?? undefined,
+      updates: form.get("updates") ?? undefined,
     });
   });
   const slug = form.get("projectSlug");
-  if (result.ok && result.data.imported && typeof slug === "string" && /^[a-z0-9-]+$/.test(slug)) revalidatePath(`/projects/${slug}`);
+  if (result.ok && !result.data.dryRun && typeof slug === "string" && /^[a-z0-9-]+$/.test(slug)) {
+    revalidatePath(`/projects/${slug}`);
+    revalidatePath(`/projects/${slug}/import`);
+  }
   return result;
 }

@@ -45,7 +45,7 @@ export default async function IncidentsPage({ params }: { params: Promise<{ slug
                 <td className="mono"><Link href={`${base}/${incident.reference}`}>{incident.reference}</Link></td>
                 <td>{incident.title}</td>
                 <td>{incident.incidentType}</td>
-                <td>{incident.startAt ? dateFormat.format(incident.startAt) : "—"}</td>
+                <td>{incident.startAt ? dateFormat.format(incident.startAt) : <span className="muted">date unknown</span>}</td>
                 <td>{incident.province ?? "—"}</td>
                 <td data-testid="verified-count">{incident.counts.verified}</td>
                 <td className="muted">{incident.counts.leads}</td>
