@@ -8,6 +8,7 @@ import { expect, test } from "@playwright/test";
 import exifr from "exifr";
 import Papa from "papaparse";
 import { DEMO_PROJECT, demoEmail, signedInPage } from "./fixtures";
+import { incidentsOnMap } from "./map-markers";
 
 // Verified demo items: DW-0015 (Mazar-i-Sharif) and DW-0005 (Kabul); both are flagged graphic.
 const ITEMS = ["DW-0015", "DW-0005"];
@@ -88,6 +89,12 @@ test("publish an incident with two verified items, check every public surface, t
   await pub.goto(publicBase);
   await expect(pub.getByText(TITLE).first()).toBeVisible();
   await expect(pub.getByTestId("public-map").locator(".leaflet-container")).toBeVisible();
+  // The map shows it: markers (or cluster numbers) add up to every located published incident.
+  const { points } = (await (await pub.request.get(`${apiBase}/map`)).json()) as { points: Array<[string, number, number, number, string]> };
+  expect(points.map((point) => point[4])).toContain(TITLE);
+  await expect(pub.getByTestId("public-map").locator(".leaflet-marker-icon").first()).toBeVisible();
+  await expect.poll(async () => (await incidentsOnMap(pub)).incidents).toBe(points.length);
+  await expect(pub.getByText("The map could not be loaded")).toHaveCount(0);
 
   // The published point is the 1 km grid cell's centre, never the precise one.
   const { incident } = (await (await pub.request.get(`${apiBase}/incidents/${reference}`)).json()) as { incident: { location: { latitude: number; longitude: number; precisionM: number } } };

@@ -10,6 +10,7 @@ import { type FeatureCollection } from "geojson";
 import type * as Leaflet from "leaflet";
 import { type Circle, type CircleMarker, type GeoJSON as GeoJSONLayer, type LayerGroup, type Map as LeafletMap } from "leaflet";
 import { useEffect, useId, useRef, useState } from "react";
+import { reportClientError } from "@/lib/client/report-client-error";
 
 type LeafletModule = typeof Leaflet;
 
@@ -75,8 +76,9 @@ export function LocationMap({ outlines: outlinesSource, point, precisionM, onPic
       .then((collection) => {
         if (!cancelled) setFetchedOutlines(collection);
       })
-      .catch(() => {
+      .catch((error: unknown) => {
         // Without outlines the map still works with tiles or a blank base; the point still shows.
+        if (!cancelled) reportClientError("location-map", error);
       });
     return () => {
       cancelled = true;
@@ -116,8 +118,10 @@ export function LocationMap({ outlines: outlinesSource, point, precisionM, onPic
         leafletRef.current = { L, map };
         setReady(true);
       })
-      .catch(() => {
-        if (!cancelled) setFailed(true);
+      .catch((error: unknown) => {
+        if (cancelled) return;
+        reportClientError("location-map", error);
+        setFailed(true);
       });
     return () => {
       cancelled = true;

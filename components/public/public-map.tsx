@@ -7,6 +7,7 @@ import "leaflet.markercluster/dist/MarkerCluster.css";
 import "leaflet.markercluster/dist/MarkerCluster.Default.css";
 import type * as Leaflet from "leaflet";
 import { useEffect, useRef, useState } from "react";
+import { reportClientError } from "@/lib/client/report-client-error";
 
 type LeafletModule = typeof Leaflet;
 /** [id, latitude, longitude, precisionM, title, date, type] as sent by /api/public/v1/<project>/map. */
@@ -24,14 +25,26 @@ const DEFAULT_TILE_URL = process.env.NEXT_PUBLIC_GROUNDTRUTH_TILE_URL ?? "";
 const OUTLINE_STYLE = { color: "#4a5568", weight: 1, opacity: 0.9, fillColor: "#f4f1e8", fillOpacity: 0.6 };
 /** From this zoom on, each point's precision is drawn as a circle. */
 const CIRCLE_ZOOM = 11;
+/**
+ * The map's own zoom limit. Leaflet.markercluster refuses to be added to a map without a finite
+ * maxZoom ("Map has no maxZoom specified", thrown as a string), and with the offline base map
+ * (outlines only, no tile layer) no layer sets one: so the map sets it.
+ */
+const MAX_ZOOM = 18;
 
 async function loadLeaflet(): Promise<LeafletModule> {
   const mod = await import("leaflet");
   const L = (mod as LeafletModule & { default?: LeafletModule }).default ?? mod;
-  // The cluster plugin is a UMD script that extends the global L.
+  // The cluster plugin is a UMD script that extends the global L: make sure that is this instance.
   (window as unknown as { L: LeafletModule }).L = L;
   await import("leaflet.markercluster");
+  if (typeof L.markerClusterGroup !== "function") throw new Error("Leaflet.markercluster did not extend this Leaflet instance.");
   return L;
+}
+
+/** Incident markers are drawn by CSS (.public-map-marker), so they need no image from anywhere. */
+function incidentIcon(L: LeafletModule): Leaflet.DivIcon {
+  return L.divIcon({ className: "public-map-marker", html: "", iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -10] });
 }
 
 function escapeHtml(text: string): string {
@@ -50,7 +63,13 @@ export default function PublicMap({ dataUrl, outlinesUrl, incidentBaseUrl, tileU
     (async () => {
       const [L, outlines, data] = await Promise.all([
         loadLeaflet(),
-        fetch(outlinesUrl, { signal: abort.signal }).then((r) => (r.ok ? (r.json() as Promise<GeoJSON.FeatureCollection>) : null)),
+        // Without the outlines the markers still show (on a blank base): not a reason to fail.
+        fetch(outlinesUrl, { signal: abort.signal })
+          .then((r) => (r.ok ? (r.json() as Promise<GeoJSON.FeatureCollection>) : null))
+          .catch((error: unknown) => {
+            if (!cancelled) reportClientError("public-map", error);
+            return null;
+          }),
         fetch(dataUrl, { signal: abort.signal }).then((r) => {
           if (!r.ok) throw new Error("map data");
           return r.json() as Promise<{ count: number; points: MapPoint[] }>;
@@ -58,7 +77,7 @@ export default function PublicMap({ dataUrl, outlinesUrl, incidentBaseUrl, tileU
       ]);
       const container = containerRef.current;
       if (cancelled || !container) return;
-      map = L.map(container, { keyboard: true, worldCopyJump: true, preferCanvas: true });
+      map = L.map(container, { keyboard: true, worldCopyJump: true, preferCanvas: true, maxZoom: MAX_ZOOM });
       map.attributionControl.setPrefix(false);
       map.attributionControl.addAttribution("Boundaries: Natural Earth");
       if (tileUrl) L.tileLayer(tileUrl, { attribution: tileAttribution ?? "", maxZoom: 19 }).addTo(map);
@@ -71,8 +90,9 @@ export default function PublicMap({ dataUrl, outlinesUrl, incidentBaseUrl, tileU
 
       const clusters = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50 });
       const circles = L.layerGroup();
+      const icon = incidentIcon(L);
       const markers = data.points.map(([id, lat, lon, precisionM, title, date, type]) => {
-        const marker = L.circleMarker([lat, lon], { radius: 7, color: "#ffffff", weight: 2, fillColor: "#c05621", fillOpacity: 1 });
+        const marker = L.marker([lat, lon], { icon, title, keyboard: true, riseOnHover: true });
         marker.bindPopup(
           `<strong><a href="${incidentBaseUrl}/${encodeURIComponent(id)}">${escapeHtml(title)}</a></strong><br>${escapeHtml([date, type].filter(Boolean).join(" · "))}<br><span class="small">within ${precisionM} m</span>`,
         );
@@ -91,8 +111,10 @@ export default function PublicMap({ dataUrl, outlinesUrl, incidentBaseUrl, tileU
       if (markers.length > 0 && !outlines) map.fitBounds(clusters.getBounds(), { padding: [24, 24] });
       setCount(data.count);
       setStatus("ready");
-    })().catch(() => {
-      if (!cancelled) setStatus("failed");
+    })().catch((error: unknown) => {
+      if (cancelled) return;
+      reportClientError("public-map", error);
+      setStatus("failed");
     });
     return () => {
       cancelled = true;

@@ -621,6 +621,20 @@ const EXPECTATIONS: Record<string, Expectation> = {
   "app/api/health/route.ts#GET": { kind: "public", allow: "all", probe: (ctx) => get(ctx, "/api/health") },
   "app/api/ready/route.ts#GET": { kind: "public", allow: "all", probe: (ctx) => get(ctx, "/api/ready") },
   "app/api/public/outlines/route.ts#GET": { kind: "public", allow: "all", probe: (ctx) => get(ctx, "/api/public/outlines") },
+  "app/api/client-errors/route.ts#POST": {
+    kind: "public",
+    allow: "all",
+    why: "browser errors from public pages reach the server log; same-origin, rate-limited, nothing is returned",
+    probe: (ctx) =>
+      call(
+        ctx,
+        new Request(`${ORIGIN}/api/client-errors`, {
+          method: "POST",
+          headers: { ...ctx.auth, origin: ORIGIN, "content-type": "application/json", "x-forwarded-for": `matrix-${ctx.principal}` },
+          body: JSON.stringify({ source: "public-map", message: "probe" }),
+        }),
+      ),
+  },
   "app/api/public/v1/[project]/changelog/route.ts#GET": {
     kind: "public",
     allow: "all",
