@@ -9,7 +9,7 @@ import {
   type Bucket,
 } from "@/lib/domain/client-errors";
 import { isSameOrigin } from "./csrf";
-import { clientIp } from "./http";
+import { clientAddressOf } from "./client-address";
 import { logger } from "./logger";
 
 // POST /api/client-errors: a browser-side failure (the map not drawing, say) written to the
@@ -68,7 +68,7 @@ async function boundedText(request: Request, max: number): Promise<string | null
 /** Logs the report and answers 204; 400/403/413/429 without a body otherwise. */
 export async function receiveClientError(request: Request, now = Date.now()): Promise<Response> {
   if (!isSameOrigin(request)) return empty(403);
-  const address = clientIp(request) ?? "unknown";
+  const address = clientAddressOf(request) ?? "unknown";
   if (!allow(address, now)) return empty(429);
   const text = await boundedText(request, CLIENT_ERROR_MAX_BYTES).catch(() => null);
   if (text === null) return empty(413);
