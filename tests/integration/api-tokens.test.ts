@@ -28,7 +28,7 @@ import { GET as itemRoute } from "../../app/api/v1/projects/[slug]/items/[ref]/r
 import { POST as commentRoute } from "../../app/api/v1/projects/[slug]/items/[ref]/comments/route";
 import { GET as incidentsRoute } from "../../app/api/v1/projects/[slug]/incidents/route";
 import { GET as incidentRoute } from "../../app/api/v1/projects/[slug]/incidents/[ref]/route";
-import { actorFor, makeProject, makeUser } from "../support/fixtures";
+import { PASSWORD, actorFor, makeProject, makeUser } from "../support/fixtures";
 
 process.env.GROUNDTRUTH_MEDIA_DIR = mkdtempSync(path.join(os.tmpdir(), "groundtruth-api-media-"));
 process.env.GROUNDTRUTH_UPLOAD_DIR = mkdtempSync(path.join(os.tmpdir(), "groundtruth-api-uploads-"));
@@ -199,7 +199,7 @@ describe("incident response: an admin's reset or deactivation ends every token f
   it("a password reset revokes the user's tokens (reason, audit, notification); earlier revocations keep theirs", async () => {
     const admin = await actorFor((await makeUser({ isAdmin: true })).id);
     const { user, live, ownRevoked, ownRevokedAt, expired } = await userWithTokens();
-    await resetPassword(admin, { userId: user.id, password: "a brand new password 123" });
+    await resetPassword(admin, { userId: user.id, password: "a brand new password 123", currentPassword: PASSWORD });
     await expectRevokedForGood(user.id, live, "password_reset", admin.userId);
     // The owner's own revocation is left as it was; the expired token is not touched.
     expect(await db().apiToken.findUniqueOrThrow({ where: { id: ownRevoked.id } })).toMatchObject({ revokedAt: ownRevokedAt, revokedReason: "owner" });
@@ -209,7 +209,7 @@ describe("incident response: an admin's reset or deactivation ends every token f
   it("a two-factor reset revokes the user's tokens", async () => {
     const admin = await actorFor((await makeUser({ isAdmin: true })).id);
     const { user, live } = await userWithTokens();
-    await adminResetTwoFactor(admin, { userId: user.id });
+    await adminResetTwoFactor(admin, { userId: user.id, currentPassword: PASSWORD });
     await expectRevokedForGood(user.id, live, "two_factor_reset", admin.userId);
   });
 

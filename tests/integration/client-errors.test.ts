@@ -1,10 +1,20 @@
 // POST /api/client-errors: a browser error lands in the server log (JSON line, with the request
 // id the response carries); the answer never has a body; cross-site posts, big bodies, junk and
 // floods are refused before anything is logged.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { CLIENT_ADDRESS_HEADER, WEB_SERVER_MARK } from "../../lib/domain/client-address";
 import { CLIENT_ERROR_PER_CLIENT, CLIENT_ERROR_PER_INSTANCE } from "../../lib/domain/client-errors";
 import { resetClientErrorLimits } from "../../lib/server/client-errors";
 import { POST } from "../../app/api/client-errors/route";
+
+// As behind the app's own web server, which writes the client address header from the socket.
+const marks = globalThis as unknown as Record<symbol, unknown>;
+beforeAll(() => {
+  marks[WEB_SERVER_MARK] = true;
+});
+afterAll(() => {
+  delete marks[WEB_SERVER_MARK];
+});
 
 const URL_ = "http://localhost:3000/api/client-errors";
 const SAME_ORIGIN = { origin: "http://localhost:3000", "content-type": "application/json" };
@@ -93,7 +103,7 @@ describe("POST /api/client-errors", () => {
 
   it("rate-limits one address, not another", async () => {
     vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-01-01T00:00:00Z") });
-    const from = (ip: string) => post(JSON.stringify(REPORT), { ...SAME_ORIGIN, "x-forwarded-for": ip });
+    const from = (ip: string) => post(JSON.stringify(REPORT), { ...SAME_ORIGIN, [CLIENT_ADDRESS_HEADER]: ip });
     const statuses: number[] = [];
     for (let i = 0; i < CLIENT_ERROR_PER_CLIENT.burst + 3; i++) statuses.push((await from("203.0.113.7")).status);
     expect(statuses.filter((s) => s === 204)).toHaveLength(CLIENT_ERROR_PER_CLIENT.burst);
@@ -106,12 +116,12 @@ describe("POST /api/client-errors", () => {
     vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-01-01T00:00:00Z") });
     let accepted = 0;
     for (let i = 0; i < CLIENT_ERROR_PER_INSTANCE.burst + 20; i++) {
-      const response = await post(JSON.stringify(REPORT), { ...SAME_ORIGIN, "x-forwarded-for": `10.0.${i >> 8}.${i & 255}` });
+      const response = await post(JSON.stringify(REPORT), { ...SAME_ORIGIN, [CLIENT_ADDRESS_HEADER]: `10.0.${i >> 8}.${i & 255}` });
       if (response.status === 204) accepted += 1;
       else expect(response.status).toBe(429);
     }
     expect(accepted).toBe(CLIENT_ERROR_PER_INSTANCE.burst);
     vi.setSystemTime(Date.now() + CLIENT_ERROR_PER_INSTANCE.refillMs);
-    expect((await post(JSON.stringify(REPORT), { ...SAME_ORIGIN, "x-forwarded-for": "192.0.2.1" })).status).toBe(204);
+    expect((await post(JSON.stringify(REPORT), { ...SAME_ORIGIN, [CLIENT_ADDRESS_HEADER]: "192.0.2.1" })).status).toBe(204);
   });
 });

@@ -24,11 +24,14 @@ let tmp: string;
 let listener: net.Server;
 let port = 0;
 let connections = 0;
+const sockets = new Set<net.Socket>();
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), "groundtruth-media-tools-"));
   listener = net.createServer((socket) => {
     connections += 1;
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
     socket.end("HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nContent-Length: 0\r\n\r\n");
   });
   await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
@@ -36,6 +39,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // A half-open socket must not keep close() waiting.
+  for (const socket of sockets) socket.destroy();
   await new Promise((resolve) => listener.close(resolve));
   await rm(tmp, { recursive: true, force: true });
 });
