@@ -113,9 +113,10 @@ test("a sheet with placeholders imports without its bad rows; a newer export is 
 
   await page.getByTestId("import-file").setInputFiles(path.join(FIXTURES, "timemap-civ-v2.json"));
   await page.getByTestId("import-check").click();
+  // CIV1002 and CIV1003 changed in the newer export (nobody edited them here); CIV1001 and CIV1004 did not.
   await expect(page.getByTestId("import-new")).toHaveText("2");
-  await expect(page.getByTestId("import-unchanged")).toHaveText("3");
-  await expect(page.getByTestId("import-changed")).toHaveText("1");
+  await expect(page.getByTestId("import-unchanged")).toHaveText("2");
+  await expect(page.getByTestId("import-changed")).toHaveText("2");
   await expect(page.getByTestId("import-diffs")).toContainText("Kharkiv, Barabashovo market");
   await page.getByTestId("import-new-only").check();
   await page.getByTestId("import-run").click();
