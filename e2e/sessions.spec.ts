@@ -89,6 +89,7 @@ test("the Account page lists your sessions and signs out another one, or all oth
 });
 
 test("on a project that requires two-factor login, the password alone cannot enrol, and an old session loses access", async ({ browser }) => {
+  test.setTimeout(180_000); // four browsers and two enrolments on a shared 2-core machine
   const slug = `must-2fa-${Date.now().toString(36)}`;
   const projectName = `Must 2FA ${slug}`;
   const { email, admin } = await newUser(browser, "must-2fa", "Mira Must (e2e)");

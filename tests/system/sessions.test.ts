@@ -127,8 +127,8 @@ afterAll(async () => {
 
 describe("session cookies", () => {
   it("a cookie copied before sign-out is refused afterwards: login page, 401, no project data", async () => {
-    const cookie = await signIn("investigator@demo.groundtruth.test");
-    const copy = cookie; // what an attacker lifted from the browser (or a proxy log)
+    const cookie = await signIn("editor@demo.groundtruth.test");
+    const copy = cookie; // what an attacker lifted from the browser (or a proxy log); editors may export items
 
     const before = await whatTheCookieGets(copy);
     expect(before).toMatchObject({ pageStatus: 200, pageShowsItems: true, exportStatus: 200 });
@@ -155,7 +155,7 @@ describe("session cookies", () => {
 
   it("re-reading /api/auth/session renews the cookie but never past the absolute lifetime", async () => {
     const started = Date.now();
-    let cookie = await signIn("reviewer@demo.groundtruth.test");
+    let cookie = await signIn("editor@demo.groundtruth.test");
     const seen: Array<{ at: number; live: boolean; expires?: string; exportStatus: number }> = [];
     // Active all along (every 5 seconds, well inside any idle timeout), always with the newest cookie.
     while (Date.now() - started < LIFETIME_MS + 15_000) {
