@@ -31,7 +31,7 @@ export default defineConfig({
   projects: [
     {
       name: "roles",
-      testMatch: /(roles|deactivation)\.spec\.ts/,
+      testMatch: /(roles|deactivation|demo)\.spec\.ts/,
       use: { ...devices["Desktop Chrome"], launchOptions: chromiumLaunchOptions },
     },
     {

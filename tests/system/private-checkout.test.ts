@@ -14,8 +14,9 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { findFreePort, isPortFree, removeClusterDir } from "../../lib/infra/embedded-postgres";
+import { findFreePort, isPortFree } from "../../lib/infra/embedded-postgres";
 import { distDir, needsBuild } from "../../lib/infra/next-build";
+import { removeClusterDir } from "../../lib/infra/postgres-access";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const privateDir = mkdtempSync(path.join(os.tmpdir(), "groundtruth-private-"));
@@ -92,15 +93,27 @@ async function untilHealthy(child: ChildProcess, base: string, name: string, tim
   });
 }
 
-/** SIGTERM, as Ctrl-C would; resolves with the exit code. */
-async function stopApp(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-  const code = await exited;
-  clearTimeout(timer);
-  return code;
+/**
+ * SIGTERM to the whole process group, as a terminal's Ctrl-C (SIGINT) or Playwright's shutdown
+ * reaches every process; resolves once `npm start` has reported PostgreSQL stopped and its port is free.
+ */
+async function stopApp(child: ChildProcess, name: string, pgPort: number): Promise<void> {
+  try {
+    process.kill(-child.pid!, "SIGTERM");
+  } catch {
+    return; // already gone
+  }
+  await until(async () => readFileSync(logOf(name), "utf8").includes("PostgreSQL stopped cleanly.") && (await isPortFree(pgPort)), 90_000, "a clean stop", logOf(name));
+  await until(async () => !groupAlive(child.pid!), 30_000, "every process of npm start to exit", logOf(name));
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function userCount(pgPort: number): Promise<number> {
@@ -115,13 +128,9 @@ async function userCount(pgPort: number): Promise<number> {
 }
 
 afterAll(async () => {
-  if (app && app.exitCode === null) {
-    await stopApp(app);
-    try {
-      process.kill(-app.pid!, "SIGKILL");
-    } catch {
-      // gone
-    }
+  if (app && groupAlive(app.pid!)) {
+    process.kill(-app.pid!, "SIGTERM");
+    await until(async () => !groupAlive(app!.pid!), 60_000, "npm start to stop").catch(() => process.kill(-app!.pid!, "SIGKILL"));
   }
   // The database may live outside the checkout (linked from data/postgres): remove it too.
   if (existsSync(path.join(checkout, "data"))) removeClusterDir(path.join(checkout, "data", "postgres"));
@@ -148,18 +157,18 @@ describe("a checkout inside a private folder", () => {
     const seededUsers = await userCount(pgPort);
     expect(seededUsers).toBeGreaterThan(0);
 
-    expect(await stopApp(app)).toBe(0);
-    expect(readFileSync(logOf("start-1"), "utf8")).toContain("PostgreSQL stopped cleanly.");
-    expect(await isPortFree(pgPort)).toBe(true);
+    await stopApp(app, "start-1", pgPort);
 
     // Started again: the same database, not a fresh one seeded anew.
     app = startApp("start-2", port, pgPort);
     await untilHealthy(app, base, "start-2", 300_000);
     expect(await userCount(pgPort)).toBe(seededUsers);
     expect(readFileSync(logOf("start-2"), "utf8")).not.toContain("First run");
-    expect(await stopApp(app)).toBe(0);
+    await stopApp(app, "start-2", pgPort);
     const output = readFileSync(logOf("start-1"), "utf8") + readFileSync(logOf("start-2"), "utf8");
     expect(output).not.toMatch(/Unhandled|EACCES/);
+    // Nothing was opened up to get there.
+    expect(lstatSync(privateDir).mode & 0o777).toBe(0o700);
 
     // The integration tests from the same checkout, with their temporary folder private too.
     const tmp = path.join(privateDir, "tmp");
