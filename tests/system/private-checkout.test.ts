@@ -78,19 +78,15 @@ function inheritedEnv(): NodeJS.ProcessEnv {
 
 /** Waits until the app answers /api/health, failing at once (with its output) if it exits first. */
 async function untilHealthy(child: ChildProcess, base: string, name: string, timeoutMs: number) {
-  let exited: number | null = null;
-  child.once("exit", (code) => (exited = code ?? -1));
-  await until(
-    async () => {
-      if (exited !== null) throw new Error(`npm start exited with code ${exited} before serving\n--- output ---\n${tail(logOf(name))}`);
-      return (await fetch(`${base}/api/health`)).ok;
-    },
-    timeoutMs,
-    "npm start to serve",
-    logOf(name),
-  ).catch((error: unknown) => {
-    throw exited !== null ? new Error(`npm start exited with code ${exited} before serving\n--- output ---\n${tail(logOf(name))}`) : error;
-  });
+  let exited: string | null = null;
+  child.once("exit", (code, signal) => (exited = signal ?? `code ${code}`));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited !== null) throw new Error(`npm start exited (${exited}) before serving\n--- output ---\n${tail(logOf(name))}`);
+    if (await fetch(`${base}/api/health`).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for npm start to serve\n--- output ---\n${tail(logOf(name))}`);
 }
 
 /**
