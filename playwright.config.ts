@@ -31,7 +31,7 @@ export default defineConfig({
   projects: [
     {
       name: "roles",
-      testMatch: /(roles|deactivation|public-map)\.spec\.ts/,
+      testMatch: /(roles|deactivation|public-map|demo)\.spec\.ts/,
       use: { ...devices["Desktop Chrome"], launchOptions: chromiumLaunchOptions },
     },
     {

@@ -142,11 +142,12 @@ async function seedIfNeeded(embedded: boolean) {
   // Imported lazily: these modules open a database pool, which only the seeding path needs.
   const { db } = await import("@/lib/server/db");
   const { isEmptyInstall, seedDemo } = await import("@/lib/server/seed/demo");
-  const { LocalBlobStore } = await import("@/lib/server/storage/local-blob-store");
+  const { blobStore } = await import("@/lib/server/storage");
   try {
     if (!(await isEmptyInstall(db()))) return;
     say("First run: creating the fictional demo project...");
-    const accounts = await seedDemo(db(), new LocalBlobStore(mediaDir()));
+    // The configured store (local folder or bucket): the worker processes the seeded files from there.
+    const accounts = await seedDemo(db(), await blobStore());
     const width = Math.max(...accounts.map((a) => a.email.length));
     console.log("\n  Demo accounts (shown once; an admin can reset passwords later):\n");
     for (const a of accounts) console.log(`    ${a.email.padEnd(width)}  ${a.password}  ${a.label}`);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { ensureDatabase, findFreePort, startEmbeddedPostgres } from "../../lib/infra/embedded-postgres";
+import { ensureDatabase, findFreePort, removeClusterDir, startEmbeddedPostgres } from "../../lib/infra/embedded-postgres";
 import { migrateDeploy } from "../../lib/infra/migrate";
 
 export const TEMPLATE_DATABASE = "groundtruth_template";
@@ -25,6 +25,7 @@ export default async function setup(project: TestProject) {
   project.provide("templateDatabase", TEMPLATE_DATABASE);
   return async () => {
     await server.stop();
+    removeClusterDir(path.join(root, "postgres")); // it may live outside `root` (a private TMPDIR)
     rmSync(root, { recursive: true, force: true });
   };
 }

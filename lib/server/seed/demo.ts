@@ -12,7 +12,9 @@ import { createUser } from "../services/accounts/create-user";
 import { setMembership } from "../services/accounts/set-membership";
 import { createProject } from "../services/projects/create-project";
 import type { BlobStore } from "../storage/blob-store";
-import { renderSyntheticImage } from "./synthetic-image";
+import { enqueueJob } from "../jobs/queue";
+import { assertAcceptedMediaHead } from "../media/sniff";
+import { renderSyntheticImage, type SyntheticCamera } from "./synthetic-image";
 
 // Everything here is invented. Places are real cities so maps make sense; people, events and
 // casualty figures are fictional and labelled as such.
@@ -51,6 +53,31 @@ const PLACES = [
   { city: "Kunduz", province: "Kunduz", lat: 36.728, lon: 68.868, hue: 260 },
   { city: "Jalalabad", province: "Nangarhar", lat: 34.4342, lon: 70.4479, hue: 90 },
 ] as const;
+
+// What each of a place's five items looks like as a file: most as a phone wrote it (camera, clock,
+// GPS near the place), one stripped by a messaging app, one through a photo editor. The worker
+// reads them exactly as it reads real uploads.
+const CAMERAS: ReadonlyArray<{ make: string; model: string; software?: string; gps: boolean } | null> = [
+  { make: "Fictional Phone Co", model: "FP-7 demo", software: "FP-7 camera 4.2", gps: true },
+  null,
+  { make: "Fictional Camera Works", model: "FC-200 demo", software: "Fictional Photo Editor 3.1", gps: false },
+  { make: "Fictional Phone Co", model: "FP-5 demo", software: "FP-5 camera 3.9", gps: true },
+  { make: "Fictional Phone Co", model: "FP-7 demo", software: "FP-7 camera 4.2", gps: true },
+];
+
+/** The demo's files, re-shared and processed like real uploads: EXIF in local time, Afghanistan's offset. */
+function cameraFor(statusIndex: number, place: (typeof PLACES)[number], capturedAt: Date): SyntheticCamera | undefined {
+  const spec = CAMERAS[statusIndex];
+  if (!spec) return undefined;
+  return {
+    make: spec.make,
+    model: spec.model,
+    software: spec.software,
+    takenAt: new Date(capturedAt.getTime() - 40 * 60_000),
+    utcOffset: "+04:30",
+    gps: spec.gps ? { latitude: place.lat + 0.0021 * statusIndex, longitude: place.lon - 0.0019 * statusIndex, altitudeM: 1790 - 100 * statusIndex } : undefined,
+  };
+}
 
 const INCIDENT_TYPES = ["IED", "Armed assault", "Suicide bombing", "Rocket or mortar", "Targeted killing"] as const;
 
@@ -131,10 +158,11 @@ export async function seedDemo(client: PrismaClient, store: BlobStore): Promise<
     for (const [statusIndex, status] of statuses.entries()) {
       itemNumber += 1;
       const submitter = statusIndex % 2 === 0 ? "contributor" : "investigator";
-      const image = await renderSyntheticImage(`${place.city} - demo item ${itemNumber}`, place.hue + statusIndex * 10);
-      const blob = await store.put(Readable.from(image));
       const reference = `DW-${String(itemNumber).padStart(4, "0")}`;
       const capturedAt = new Date(start.getTime() + (statusIndex + 1) * 3600_000);
+      const image = await renderSyntheticImage(`${place.city} - demo item ${itemNumber}`, place.hue + statusIndex * 10, cameraFor(statusIndex, place, capturedAt));
+      const { mime, ext } = await assertAcceptedMediaHead(image);
+      const blob = await store.put(Readable.from(image));
 
       await audited(client, "item.submit", demo.id, id(submitter), "EvidenceItem", async (tx) => {
         const item = await tx.evidenceItem.create({
@@ -156,18 +184,20 @@ export async function seedDemo(client: PrismaClient, store: BlobStore): Promise<
             sensitiveGraphic: statusIndex === 4 && placeIndex % 2 === 0,
           },
         });
-        await tx.mediaFile.create({
+        const media = await tx.mediaFile.create({
           data: {
             itemId: item.id,
             sha256: blob.sha256,
             sizeBytes: BigInt(blob.sizeBytes),
-            sniffedMime: "image/png",
-            declaredMime: "image/png",
-            originalFilename: `${reference}.png`,
+            sniffedMime: mime,
+            declaredMime: mime,
+            originalFilename: `${reference}.${ext}`,
             captureMethod: "UPLOAD",
             collectedById: id(submitter),
           },
         });
+        // The same processing as an upload (metadata, thumbnail, perceptual hash), by the worker.
+        await enqueueJob(tx, { queue: "media.process", payload: { mediaFileId: media.id }, projectId: demo.id, itemId: item.id });
         await tx.sourceUrl.create({
           data: { itemId: item.id, url: `https://example.org/demo/${reference.toLowerCase()}`, platform: "OTHER", addedById: id(submitter) },
         });
@@ -248,6 +278,7 @@ export async function seedDemo(client: PrismaClient, store: BlobStore): Promise<
   // The other project's material uses its own marker so isolation tests can look for it.
   for (let n = 1; n <= 2; n += 1) {
     const image = await renderSyntheticImage(`Second project item ${n}`, 320);
+    const { mime, ext } = await assertAcceptedMediaHead(image);
     const blob = await store.put(Readable.from(image));
     await audited(client, "item.submit", other.id, id("outsider"), "EvidenceItem", async (tx) => {
       const item = await tx.evidenceItem.create({
@@ -260,17 +291,18 @@ export async function seedDemo(client: PrismaClient, store: BlobStore): Promise<
           platform: "TELEGRAM",
         },
       });
-      await tx.mediaFile.create({
+      const media = await tx.mediaFile.create({
         data: {
           itemId: item.id,
           sha256: blob.sha256,
           sizeBytes: BigInt(blob.sizeBytes),
-          sniffedMime: "image/png",
-          originalFilename: `second-${n}.png`,
+          sniffedMime: mime,
+          originalFilename: `second-${n}.${ext}`,
           captureMethod: "UPLOAD",
           collectedById: id("outsider"),
         },
       });
+      await enqueueJob(tx, { queue: "media.process", payload: { mediaFileId: media.id }, projectId: other.id, itemId: item.id });
       return item;
     });
   }
