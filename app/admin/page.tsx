@@ -103,7 +103,13 @@ export default async function AdminPage() {
                     </li>
                   ))}
                 </ul>
-                <MembershipForm userId={user.id} projects={projectOptions} roles={[...PROJECT_ROLES]} />
+                <MembershipForm
+                  userId={user.id}
+                  userName={user.name}
+                  projects={projectOptions}
+                  roles={PROJECT_ROLES}
+                  memberships={Object.fromEntries(user.memberships.map((m) => [m.projectId, m.role]))}
+                />
               </td>
               <td className="row-actions">
                 {user.id === actor.userId ? (

@@ -107,3 +107,31 @@ export const noteReviewSchema = z
     independentPoint: optionalPointSchema,
   })
   .refine((v) => v.decision === "APPROVE" || v.comment.length >= 3, { message: "Say what is wrong", path: ["comment"] });
+
+export const REVIEW_DECISIONS = ["APPROVE", "REQUEST_CHANGES"] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
+/** How the page names a reviewer's own decision ("You confirmed this note"). */
+export const OWN_DECISION_TEXT: Record<ReviewDecision, string> = {
+  APPROVE: "You confirmed this note",
+  REQUEST_CHANGES: "You disputed this note",
+};
+
+/**
+ * A person's review of a note is one decision. A new submission either records it (none yet),
+ * repeats it (same decision: nothing changes, so a double click or a stale form is harmless), or
+ * replaces it (confirm to dispute or back).
+ */
+export type ReviewChange = "record" | "unchanged" | "replace";
+export function reviewChange(previous: ReviewDecision | null, next: ReviewDecision): ReviewChange {
+  if (previous === null) return "record";
+  return previous === next ? "unchanged" : "replace";
+}
+
+/**
+ * Independent confirmations of one note: the number of distinct people whose current decision
+ * is a confirmation, not counting anyone who wrote notes on the item.
+ */
+export function independentConfirmations(reviews: ReadonlyArray<{ reviewerId: string; decision: ReviewDecision }>, authorIds: readonly string[]): number {
+  return new Set(reviews.filter((r) => r.decision === "APPROVE" && !authorIds.includes(r.reviewerId)).map((r) => r.reviewerId)).size;
+}
