@@ -135,3 +135,29 @@ export function reviewChange(previous: ReviewDecision | null, next: ReviewDecisi
 export function independentConfirmations(reviews: ReadonlyArray<{ reviewerId: string; decision: ReviewDecision }>, authorIds: readonly string[]): number {
   return new Set(reviews.filter((r) => r.decision === "APPROVE" && !authorIds.includes(r.reviewerId)).map((r) => r.reviewerId)).size;
 }
+
+interface StoredReview {
+  id: string;
+  reviewerId: string;
+  geolocationId?: string | null;
+  chronolocationId?: string | null;
+  createdAt: Date;
+}
+
+/**
+ * Each reviewer's latest review of each note (newest createdAt, then highest id), in the input
+ * order. Versions before one-decision-per-note could store a reviewer's repeated reviews; the
+ * database migration and the archive restore keep only the latest, as this does.
+ */
+export function latestReviewPerNote<T extends StoredReview>(rows: readonly T[]): T[] {
+  const latest = new Map<string, T>();
+  for (const row of rows) {
+    const note = row.geolocationId ? `g:${row.geolocationId}` : row.chronolocationId ? `c:${row.chronolocationId}` : `r:${row.id}`;
+    const key = `${note}:${row.reviewerId}`;
+    const kept = latest.get(key);
+    const newer = !kept || row.createdAt.getTime() > kept.createdAt.getTime() || (row.createdAt.getTime() === kept.createdAt.getTime() && row.id > kept.id);
+    if (newer) latest.set(key, row);
+  }
+  const keep = new Set(latest.values());
+  return rows.filter((row) => keep.has(row));
+}
