@@ -73,59 +73,62 @@ export default async function AdminPage() {
       ) : null}
 
       <h2>Users</h2>
-      <table data-testid="users-table">
-        <thead>
-          <tr>
-            <th scope="col">User</th>
-            <th scope="col">Status</th>
-            <th scope="col">Project roles</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {users.map((user) => (
-            <tr key={user.id} data-testid={`user-row-${user.email}`}>
-              <td>
-                <strong>{user.name}</strong>
-                <div className="small muted">{user.email}</div>
-                {user.isAdmin ? <span className="badge">ADMIN</span> : null}
-              </td>
-              <td>
-                {user.active ? <span className="badge ok">Active</span> : <span className="badge danger">Deactivated</span>}{" "}
-                {user.twoFactorEnabled ? <span className="badge ok" data-testid="two-factor-on">2FA on</span> : <span className="badge" data-testid="two-factor-off">No 2FA</span>}
-              </td>
-              <td>
-                {user.memberships.length === 0 ? <span className="muted small">No projects</span> : null}
-                <ul className="small" style={{ margin: 0, paddingLeft: 16 }}>
-                  {user.memberships.map((m) => (
-                    <li key={m.projectId}>
-                      {m.projectName}: <strong>{m.role}</strong>
-                    </li>
-                  ))}
-                </ul>
-                <MembershipForm
-                  userId={user.id}
-                  userName={user.name}
-                  projects={projectOptions}
-                  roles={PROJECT_ROLES}
-                  memberships={Object.fromEntries(user.memberships.map((m) => [m.projectId, m.role]))}
-                />
-              </td>
-              <td className="row-actions">
-                {user.id === actor.userId ? (
-                  <span className="muted small">You</span>
-                ) : (
-                  <>
-                    <UserActiveButton userId={user.id} active={user.active} email={user.email} />
-                    <ResetPasswordForm userId={user.id} />
-                    {user.twoFactorEnabled ? <ResetTwoFactorButton userId={user.id} email={user.email} /> : null}
-                  </>
-                )}
-              </td>
+      {/* Narrow screens scroll the table, not the page. */}
+      <div className="table-scroll">
+        <table data-testid="users-table">
+          <thead>
+            <tr>
+              <th scope="col">User</th>
+              <th scope="col">Status</th>
+              <th scope="col">Project roles</th>
+              <th scope="col">Actions</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {users.map((user) => (
+              <tr key={user.id} data-testid={`user-row-${user.email}`}>
+                <td>
+                  <strong>{user.name}</strong>
+                  <div className="small muted">{user.email}</div>
+                  {user.isAdmin ? <span className="badge">ADMIN</span> : null}
+                </td>
+                <td>
+                  {user.active ? <span className="badge ok">Active</span> : <span className="badge danger">Deactivated</span>}{" "}
+                  {user.twoFactorEnabled ? <span className="badge ok" data-testid="two-factor-on">2FA on</span> : <span className="badge" data-testid="two-factor-off">No 2FA</span>}
+                </td>
+                <td>
+                  {user.memberships.length === 0 ? <span className="muted small">No projects</span> : null}
+                  <ul className="small" style={{ margin: 0, paddingLeft: 16 }}>
+                    {user.memberships.map((m) => (
+                      <li key={m.projectId}>
+                        {m.projectName}: <strong>{m.role}</strong>
+                      </li>
+                    ))}
+                  </ul>
+                  <MembershipForm
+                    userId={user.id}
+                    userName={user.name}
+                    projects={projectOptions}
+                    roles={PROJECT_ROLES}
+                    memberships={Object.fromEntries(user.memberships.map((m) => [m.projectId, m.role]))}
+                  />
+                </td>
+                <td className="row-actions">
+                  {user.id === actor.userId ? (
+                    <span className="muted small">You</span>
+                  ) : (
+                    <>
+                      <UserActiveButton userId={user.id} active={user.active} email={user.email} />
+                      <ResetPasswordForm userId={user.id} />
+                      {user.twoFactorEnabled ? <ResetTwoFactorButton userId={user.id} email={user.email} /> : null}
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
 
       <div className="grid" style={{ marginTop: 24 }}>
         <section className="panel" aria-labelledby="new-user">
