@@ -142,23 +142,25 @@ export default async function AdminPage() {
       </div>
 
       <h2>Project settings</h2>
-      <table data-testid="project-settings">
-        <thead><tr><th scope="col">Project</th><th scope="col">Settings</th><th scope="col">Data</th></tr></thead>
-        <tbody>
-          {projects.map((p) => (
-            <tr key={p.id}>
-              <td><strong>{p.name}</strong><div className="small muted">{p.slug}</div></td>
-              <td><ProjectSettingsForm projectId={p.id} timeZone={p.timeZone} requiredConfirmations={p.requiredConfirmations} requireTwoFactor={p.requireTwoFactor} /></td>
-              <td className="small">
-                {/* Admins may import into and back up any project (audited) without joining it. */}
-                <Link href={`/projects/${p.slug}/import`} data-testid={`admin-import-${p.slug}`}>Import incidents</Link>
-                <br />
-                <a href={`/projects/${p.slug}/export/archive`} download data-testid={`admin-archive-${p.slug}`}>Download archive (ZIP)</a>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="table-scroll">
+        <table data-testid="project-settings">
+          <thead><tr><th scope="col">Project</th><th scope="col">Settings</th><th scope="col">Data</th></tr></thead>
+          <tbody>
+            {projects.map((p) => (
+              <tr key={p.id}>
+                <td><strong>{p.name}</strong><div className="small muted">{p.slug}</div></td>
+                <td><ProjectSettingsForm projectId={p.id} timeZone={p.timeZone} requiredConfirmations={p.requiredConfirmations} requireTwoFactor={p.requireTwoFactor} /></td>
+                <td className="small">
+                  {/* Admins may import into and back up any project (audited) without joining it. */}
+                  <Link href={`/projects/${p.slug}/import`} data-testid={`admin-import-${p.slug}`}>Import incidents</Link>
+                  <br />
+                  <a href={`/projects/${p.slug}/export/archive`} download data-testid={`admin-archive-${p.slug}`}>Download archive (ZIP)</a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
 
       <h2>File fixity</h2>
       <div className="panel" data-testid="fixity-status">
