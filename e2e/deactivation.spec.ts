@@ -1,7 +1,7 @@
 // Account changes made by an admin take effect on the affected user's very next request,
 // without them signing in again. Each test makes its own user, so order does not matter.
 import { expect, test, type Page } from "@playwright/test";
-import { DEMO_PROJECT, createUserAsAdmin, demoEmail, logIn, setProjectRole, signedInPage, uniqueEmail, userRow } from "./fixtures";
+import { DEMO_PROJECT, createUserAsAdmin, demoEmail, logIn, setProjectRole, signedInPage, submitRoleChange, uniqueEmail, userRow } from "./fixtures";
 
 const PASSWORD = "e2e-user-password-0123";
 
@@ -100,6 +100,6 @@ async function setProjectRoleRemoved(page: Page, email: string): Promise<void> {
   const row = userRow(page, email);
   await row.getByLabel("Project").selectOption({ label: DEMO_PROJECT.name });
   await row.getByLabel("Role").selectOption({ label: "Remove from project" });
-  await row.getByRole("button", { name: "Set role" }).click();
+  await submitRoleChange(page, row);
   await expect(row.getByText("No projects")).toBeVisible();
 }

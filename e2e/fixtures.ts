@@ -1,5 +1,5 @@
 // Shared values and helpers for the end-to-end tests.
-import { expect, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
+import { expect, type Browser, type BrowserContext, type Dialog, type Locator, type Page } from "@playwright/test";
 
 /** Every demo account's password on the e2e server (passed to `npm start` as GROUNDTRUTH_DEMO_PASSWORD). */
 export const DEMO_PASSWORD = "e2e-demo-password-0123456789";
@@ -73,6 +73,18 @@ export async function setProjectRole(page: Page, email: string, projectName: str
   const row = userRow(page, email);
   await row.getByLabel("Project").selectOption({ label: projectName });
   await row.getByLabel("Role").selectOption(role);
-  await row.getByRole("button", { name: "Set role" }).click();
+  await submitRoleChange(page, row);
   await expect(row.getByRole("listitem").filter({ hasText: projectName })).toHaveText(`${projectName}: ${role}`);
+}
+
+/** Clicks "Set role" in a user's row, accepting the question a demotion or removal asks first. */
+export async function submitRoleChange(page: Page, row: Locator): Promise<void> {
+  const accept = (dialog: Dialog) => void dialog.accept();
+  page.on("dialog", accept);
+  try {
+    await row.getByRole("button", { name: "Set role" }).click();
+    await expect(row.getByTestId("membership-form").getByRole("status")).toHaveText("Project role saved.");
+  } finally {
+    page.off("dialog", accept);
+  }
 }

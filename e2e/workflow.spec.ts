@@ -86,6 +86,14 @@ test("claim, geolocate, chronolocate with the sun tool, review, dispute, correct
   await b.page.reload();
   await b.page.getByTestId("review-geolocation").getByRole("button", { name: "Confirm" }).click();
   await expect(b.page.getByTestId("geolocation-note").filter({ hasText: "Confirmed by" })).toHaveCount(1);
+  // One decision per person: B sees what they decided and may change it, not confirm again.
+  for (const reload of [false, true]) {
+    if (reload) await b.page.reload();
+    const mine = b.page.getByTestId("review-geolocation");
+    await expect(mine.getByTestId("own-decision")).toContainText("You confirmed this note");
+    await expect(mine.getByRole("button", { name: "Confirm", exact: true })).toHaveCount(0);
+    await expect(mine.getByRole("button", { name: "Change to dispute" })).toBeVisible();
+  }
   await b.page.getByTestId("review-chronolocation").getByRole("button", { name: "Confirm" }).click();
   await expect(b.page.getByTestId("item-status")).toContainText("Verified");
 

@@ -52,9 +52,17 @@ export async function setUserActiveAction(_previous: unknown, form: FormData): P
 
 export async function setMembershipAction(_previous: unknown, form: FormData): Promise<ActionResult> {
   const role = text(form, "role");
+  // The role the admin saw ("" = not a member): the service refuses if it changed meanwhile.
+  const expectedRole = text(form, "expectedRole");
   return done(
     runAction(
-      (actor) => setMembership(actor, { userId: text(form, "userId"), projectId: text(form, "projectId"), role: role === "" ? null : role }),
+      (actor) =>
+        setMembership(actor, {
+          userId: text(form, "userId"),
+          projectId: text(form, "projectId"),
+          role: role === "" ? null : role,
+          ...(expectedRole === undefined ? {} : { expectedRole: expectedRole === "" ? null : expectedRole }),
+        }),
       "Project role saved.",
     ),
   );

@@ -74,55 +74,64 @@ export default async function AdminPage() {
       ) : null}
 
       <h2>Users</h2>
-      <table data-testid="users-table">
-        <thead>
-          <tr>
-            <th scope="col">User</th>
-            <th scope="col">Status</th>
-            <th scope="col">Project roles</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {users.map((user) => (
-            <tr key={user.id} data-testid={`user-row-${user.email}`}>
-              <td>
-                <strong>{user.name}</strong>
-                <div className="small muted">{user.email}</div>
-                {user.isAdmin ? <span className="badge">ADMIN</span> : null}
-              </td>
-              <td>
-                {user.active ? <span className="badge ok">Active</span> : <span className="badge danger">Deactivated</span>}{" "}
-                {user.twoFactorEnabled ? <span className="badge ok" data-testid="two-factor-on">2FA on</span> : <span className="badge" data-testid="two-factor-off">No 2FA</span>}
-              </td>
-              <td>
-                {user.memberships.length === 0 ? <span className="muted small">No projects</span> : null}
-                <ul className="small" style={{ margin: 0, paddingLeft: 16 }}>
-                  {user.memberships.map((m) => (
-                    <li key={m.projectId}>
-                      {m.projectName}: <strong>{m.role}</strong>
-                    </li>
-                  ))}
-                </ul>
-                <MembershipForm userId={user.id} projects={projectOptions} roles={[...PROJECT_ROLES]} />
-              </td>
-              <td className="row-actions">
-                {user.id === actor.userId ? (
-                  <span className="muted small">You</span>
-                ) : (
-                  <>
-                    <UserActiveButton userId={user.id} active={user.active} email={user.email} />
-                    <ResetPasswordForm userId={user.id} />
-                    {user.twoFactorEnabled ? <ResetTwoFactorButton userId={user.id} email={user.email} /> : null}
-                    {user.twoFactorEnabled ? null : <EnrolmentCodeForm userId={user.id} />}
-                    <EndUserSessionsButton userId={user.id} email={user.email} />
-                  </>
-                )}
-              </td>
+      {/* Narrow screens scroll the table, not the page. */}
+      <div className="table-scroll">
+        <table data-testid="users-table">
+          <thead>
+            <tr>
+              <th scope="col">User</th>
+              <th scope="col">Status</th>
+              <th scope="col">Project roles</th>
+              <th scope="col">Actions</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {users.map((user) => (
+              <tr key={user.id} data-testid={`user-row-${user.email}`}>
+                <td>
+                  <strong>{user.name}</strong>
+                  <div className="small muted">{user.email}</div>
+                  {user.isAdmin ? <span className="badge">ADMIN</span> : null}
+                </td>
+                <td>
+                  {user.active ? <span className="badge ok">Active</span> : <span className="badge danger">Deactivated</span>}{" "}
+                  {user.twoFactorEnabled ? <span className="badge ok" data-testid="two-factor-on">2FA on</span> : <span className="badge" data-testid="two-factor-off">No 2FA</span>}
+                </td>
+                <td>
+                  {user.memberships.length === 0 ? <span className="muted small">No projects</span> : null}
+                  <ul className="small" style={{ margin: 0, paddingLeft: 16 }}>
+                    {user.memberships.map((m) => (
+                      <li key={m.projectId}>
+                        {m.projectName}: <strong>{m.role}</strong>
+                      </li>
+                    ))}
+                  </ul>
+                  <MembershipForm
+                    userId={user.id}
+                    userName={user.name}
+                    projects={projectOptions}
+                    roles={PROJECT_ROLES}
+                    memberships={Object.fromEntries(user.memberships.map((m) => [m.projectId, m.role]))}
+                  />
+                </td>
+                <td className="row-actions">
+                  {user.id === actor.userId ? (
+                    <span className="muted small">You</span>
+                  ) : (
+                    <>
+                      <UserActiveButton userId={user.id} active={user.active} email={user.email} />
+                      <ResetPasswordForm userId={user.id} />
+                      {user.twoFactorEnabled ? <ResetTwoFactorButton userId={user.id} email={user.email} /> : null}
+                      {user.twoFactorEnabled ? null : <EnrolmentCodeForm userId={user.id} />}
+                      <EndUserSessionsButton userId={user.id} email={user.email} />
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
 
       <section className="panel" aria-labelledby="sessions-admin" style={{ marginTop: 16 }}>
         <h2 id="sessions-admin" style={{ marginTop: 0 }}>Sessions</h2>
@@ -142,23 +151,25 @@ export default async function AdminPage() {
       </div>
 
       <h2>Project settings</h2>
-      <table data-testid="project-settings">
-        <thead><tr><th scope="col">Project</th><th scope="col">Settings</th><th scope="col">Data</th></tr></thead>
-        <tbody>
-          {projects.map((p) => (
-            <tr key={p.id}>
-              <td><strong>{p.name}</strong><div className="small muted">{p.slug}</div></td>
-              <td><ProjectSettingsForm projectId={p.id} timeZone={p.timeZone} requiredConfirmations={p.requiredConfirmations} requireTwoFactor={p.requireTwoFactor} /></td>
-              <td className="small">
-                {/* Admins may import into and back up any project (audited) without joining it. */}
-                <Link href={`/projects/${p.slug}/import`} data-testid={`admin-import-${p.slug}`}>Import incidents</Link>
-                <br />
-                <a href={`/projects/${p.slug}/export/archive`} download data-testid={`admin-archive-${p.slug}`}>Download archive (ZIP)</a>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="table-scroll">
+        <table data-testid="project-settings">
+          <thead><tr><th scope="col">Project</th><th scope="col">Settings</th><th scope="col">Data</th></tr></thead>
+          <tbody>
+            {projects.map((p) => (
+              <tr key={p.id}>
+                <td><strong>{p.name}</strong><div className="small muted">{p.slug}</div></td>
+                <td><ProjectSettingsForm projectId={p.id} timeZone={p.timeZone} requiredConfirmations={p.requiredConfirmations} requireTwoFactor={p.requireTwoFactor} /></td>
+                <td className="small">
+                  {/* Admins may import into and back up any project (audited) without joining it. */}
+                  <Link href={`/projects/${p.slug}/import`} data-testid={`admin-import-${p.slug}`}>Import incidents</Link>
+                  <br />
+                  <a href={`/projects/${p.slug}/export/archive`} download data-testid={`admin-archive-${p.slug}`}>Download archive (ZIP)</a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
 
       <h2>File fixity</h2>
       <div className="panel" data-testid="fixity-status">

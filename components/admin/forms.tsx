@@ -1,5 +1,5 @@
 "use client";
-import { useActionState } from "react";
+import { startTransition, useActionState, useState } from "react";
 import {
   createProjectAction,
   createUserAction,
@@ -12,6 +12,7 @@ import {
   setUserActiveAction,
   updateProjectSettingsAction,
 } from "@/app/admin/actions";
+import { roleChangeQuestion, type ProjectRole } from "@/lib/domain/roles";
 import type { ActionResult } from "@/lib/server/action-result";
 
 function Outcome({ state }: { state: ActionResult | null }) {
@@ -60,23 +61,74 @@ export function CreateProjectForm() {
   );
 }
 
-export function MembershipForm({ userId, projects, roles }: { userId: string; projects: Array<{ id: string; name: string }>; roles: string[] }) {
+/**
+ * Sets a person's role in one project. The role picker starts at their current role in the
+ * chosen project (or "not a member"); anything that takes rights away (a lower role, removal)
+ * asks first, naming the person. The role the page showed is sent along, so the server refuses
+ * the change if someone else changed that membership meanwhile.
+ */
+export function MembershipForm({
+  userId,
+  userName,
+  projects,
+  roles,
+  memberships,
+}: {
+  userId: string;
+  userName: string;
+  projects: Array<{ id: string; name: string }>;
+  roles: readonly ProjectRole[];
+  /** The person's current role per project id. */
+  memberships: Record<string, ProjectRole>;
+}) {
   const [state, action, pending] = useActionState(setMembershipAction, null);
+  const [projectId, setProjectId] = useState(() => projects.find((p) => memberships[p.id])?.id ?? projects[0]?.id ?? "");
+  const current = memberships[projectId] ?? null;
+  const [role, setRole] = useState<string>(current ?? "");
+  const chosen = role === "" ? null : (role as ProjectRole);
+  const projectName = projects.find((p) => p.id === projectId)?.name ?? "";
   return (
-    <form className="inline" action={action} style={{ marginTop: 6 }}>
+    <form
+      className="inline"
+      action={action}
+      style={{ marginTop: 6 }}
+      data-testid="membership-form"
+      onSubmit={(event) => {
+        // Submitted by hand rather than through the form action: React resets a form after its
+        // action, and a reset shows a controlled <select> at its first option (CONTRIBUTOR).
+        event.preventDefault();
+        const question = roleChangeQuestion(userName, projectName, current, chosen);
+        if (question && !window.confirm(question)) {
+          setRole(current ?? "");
+          return;
+        }
+        const data = new FormData(event.currentTarget);
+        startTransition(() => action(data));
+      }}
+    >
       <input type="hidden" name="userId" value={userId} />
-      <select name="projectId" aria-label="Project" required>
+      <input type="hidden" name="expectedRole" value={current ?? ""} />
+      <select
+        name="projectId"
+        aria-label="Project"
+        required
+        value={projectId}
+        onChange={(event) => {
+          setProjectId(event.target.value);
+          setRole(memberships[event.target.value] ?? "");
+        }}
+      >
         {projects.map((p) => (
           <option key={p.id} value={p.id}>{p.name}</option>
         ))}
       </select>
-      <select name="role" aria-label="Role" defaultValue="CONTRIBUTOR">
+      <select name="role" aria-label="Role" value={role} onChange={(event) => setRole(event.target.value)}>
         {roles.map((r) => (
-          <option key={r} value={r}>{r}</option>
+          <option key={r} value={r}>{r === current ? `${r} (current)` : r}</option>
         ))}
-        <option value="">Remove from project</option>
+        <option value="">{current ? "Remove from project" : "Not a member"}</option>
       </select>
-      <button type="submit" className="secondary" disabled={pending}>Set role</button>
+      <button type="submit" className="secondary" disabled={pending || chosen === current}>Set role</button>
       <Outcome state={state} />
     </form>
   );

@@ -3,7 +3,7 @@
 import { useActionState, useEffect, useMemo, useRef, useState } from "react";
 import { addCommentAction, proposeChronolocationAction, proposeGeolocationAction, reviewNoteAction, transitionAction } from "@/app/projects/[slug]/actions";
 import { PRECISION_PRESETS, parseCoordinates } from "@/lib/domain/coordinates";
-import { CHRONO_METHODS, CHRONO_METHOD_LABELS } from "@/lib/domain/notes";
+import { CHRONO_METHODS, CHRONO_METHOD_LABELS, OWN_DECISION_TEXT, type ReviewDecision } from "@/lib/domain/notes";
 import { REJECTION_REASONS, REJECTION_REASON_LABELS, TRANSITIONS, type TransitionAction } from "@/lib/domain/review-workflow";
 import { matchShadow, sunDay, sunTable } from "@/lib/domain/sun";
 import type { ActionResult } from "@/lib/server/action-result";
@@ -308,7 +308,25 @@ export function ChronolocationForm({
   );
 }
 
-export function ReviewNoteForm({ itemId, path, target, noteId }: { itemId: string; path: string; target: "GEOLOCATION" | "CHRONOLOCATION"; noteId: string }) {
+/**
+ * A reviewer's controls for one note. Each person has one decision per note: before deciding
+ * they can confirm or dispute; afterwards the form says what they decided and offers only to
+ * change it, never to repeat it.
+ */
+export function ReviewNoteForm({
+  itemId,
+  path,
+  target,
+  noteId,
+  current,
+}: {
+  itemId: string;
+  path: string;
+  target: "GEOLOCATION" | "CHRONOLOCATION";
+  noteId: string;
+  /** The viewer's own decision on this note, if they made one. */
+  current: { decision: ReviewDecision; comment: string } | null;
+}) {
   const [state, action, pending] = useActionState(reviewNoteAction, null);
   return (
     <form action={action} className="inline review-form" data-testid={`review-${target.toLowerCase()}`}>
@@ -316,10 +334,20 @@ export function ReviewNoteForm({ itemId, path, target, noteId }: { itemId: strin
       <input type="hidden" name="path" value={path} />
       <input type="hidden" name="target" value={target} />
       <input type="hidden" name="noteId" value={noteId} />
-      <label>Comment<input name="comment" size={30} /></label>
-      {target === "GEOLOCATION" ? <label>Your own point (optional)<input name="independentPoint" size={22} /></label> : null}
-      <button type="submit" name="decision" value="APPROVE" disabled={pending}>Confirm</button>
-      <button type="submit" name="decision" value="REQUEST_CHANGES" className="danger" disabled={pending}>Dispute</button>
+      {current ? (
+        <p className="own-decision" data-testid="own-decision" data-decision={current.decision}>
+          <strong>{current.decision === "APPROVE" ? "✔" : "✖"} {OWN_DECISION_TEXT[current.decision]}.</strong>{" "}
+          <span className="muted">You can change your decision:</span>
+        </p>
+      ) : null}
+      <label>{current?.decision === "APPROVE" ? "What is wrong" : "Comment"}<input name="comment" size={30} /></label>
+      {target === "GEOLOCATION" && current?.decision !== "REQUEST_CHANGES" ? <label>Your own point (optional)<input name="independentPoint" size={22} /></label> : null}
+      {current?.decision !== "APPROVE" ? (
+        <button type="submit" name="decision" value="APPROVE" disabled={pending}>{current ? "Change to confirm" : "Confirm"}</button>
+      ) : null}
+      {current?.decision !== "REQUEST_CHANGES" ? (
+        <button type="submit" name="decision" value="REQUEST_CHANGES" className="danger" disabled={pending}>{current ? "Change to dispute" : "Dispute"}</button>
+      ) : null}
       <Outcome state={state} />
     </form>
   );

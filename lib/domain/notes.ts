@@ -114,3 +114,57 @@ export const noteReviewSchema = z
     independentPoint: optionalPointSchema,
   })
   .refine((v) => v.decision === "APPROVE" || v.comment.length >= 3, { message: "Say what is wrong", path: ["comment"] });
+
+export const REVIEW_DECISIONS = ["APPROVE", "REQUEST_CHANGES"] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
+/** How the page names a reviewer's own decision ("You confirmed this note"). */
+export const OWN_DECISION_TEXT: Record<ReviewDecision, string> = {
+  APPROVE: "You confirmed this note",
+  REQUEST_CHANGES: "You disputed this note",
+};
+
+/**
+ * A person's review of a note is one decision. A new submission either records it (none yet),
+ * repeats it (same decision: nothing changes, so a double click or a stale form is harmless), or
+ * replaces it (confirm to dispute or back).
+ */
+export type ReviewChange = "record" | "unchanged" | "replace";
+export function reviewChange(previous: ReviewDecision | null, next: ReviewDecision): ReviewChange {
+  if (previous === null) return "record";
+  return previous === next ? "unchanged" : "replace";
+}
+
+/**
+ * Independent confirmations of one note: the number of distinct people whose current decision
+ * is a confirmation, not counting anyone who wrote notes on the item.
+ */
+export function independentConfirmations(reviews: ReadonlyArray<{ reviewerId: string; decision: ReviewDecision }>, authorIds: readonly string[]): number {
+  return new Set(reviews.filter((r) => r.decision === "APPROVE" && !authorIds.includes(r.reviewerId)).map((r) => r.reviewerId)).size;
+}
+
+interface StoredReview {
+  id: string;
+  reviewerId: string;
+  geolocationId?: string | null;
+  chronolocationId?: string | null;
+  createdAt: Date;
+}
+
+/**
+ * Each reviewer's latest review of each note (newest createdAt, then highest id), in the input
+ * order. Versions before one-decision-per-note could store a reviewer's repeated reviews; the
+ * database migration and the archive restore keep only the latest, as this does.
+ */
+export function latestReviewPerNote<T extends StoredReview>(rows: readonly T[]): T[] {
+  const latest = new Map<string, T>();
+  for (const row of rows) {
+    const note = row.geolocationId ? `g:${row.geolocationId}` : row.chronolocationId ? `c:${row.chronolocationId}` : `r:${row.id}`;
+    const key = `${note}:${row.reviewerId}`;
+    const kept = latest.get(key);
+    const newer = !kept || row.createdAt.getTime() > kept.createdAt.getTime() || (row.createdAt.getTime() === kept.createdAt.getTime() && row.id > kept.id);
+    if (newer) latest.set(key, row);
+  }
+  const keep = new Set(latest.values());
+  return rows.filter((row) => keep.has(row));
+}

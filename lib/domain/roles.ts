@@ -12,3 +12,27 @@ export const ROLE_DESCRIPTIONS: Record<ProjectRole, string> = {
 export function isProjectRole(value: unknown): value is ProjectRole {
   return typeof value === "string" && (PROJECT_ROLES as readonly string[]).includes(value);
 }
+
+/** How a membership change moves a person: used to ask before anything that takes rights away. */
+export type RoleChange = "none" | "add" | "promote" | "demote" | "remove";
+export function roleChange(from: ProjectRole | null, to: ProjectRole | null): RoleChange {
+  if (from === to) return "none";
+  if (to === null) return "remove";
+  if (from === null) return "add";
+  return PROJECT_ROLES.indexOf(to) > PROJECT_ROLES.indexOf(from) ? "promote" : "demote";
+}
+
+/**
+ * The question an admin answers before a demotion or removal, naming the person, the roles and
+ * the project; null when the change only adds rights and needs no confirmation.
+ */
+export function roleChangeQuestion(person: string, project: string, from: ProjectRole | null, to: ProjectRole | null): string | null {
+  switch (roleChange(from, to)) {
+    case "demote":
+      return `Demote ${person} from ${from} to ${to} in ${project}?`;
+    case "remove":
+      return `Remove ${person} (${from}) from ${project}? They lose access to its evidence at once.`;
+    default:
+      return null;
+  }
+}

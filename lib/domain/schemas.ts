@@ -38,6 +38,8 @@ export const setMembershipSchema = z.object({
   projectId: idSchema,
   /** null removes the user from the project. */
   role: projectRoleSchema.nullable(),
+  /** The role the admin saw (null: not a member); when given, a different current role is a conflict. */
+  expectedRole: projectRoleSchema.nullable().optional(),
 });
 
 export const setUserActiveSchema = z.object({

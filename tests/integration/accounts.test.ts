@@ -218,6 +218,31 @@ describe("administration is admin-only and leaves data untouched when refused", 
   });
 });
 
+describe("role changes from the admin page", () => {
+  it("apply only if the role the admin saw is still current, and are audited with before and after", async () => {
+    const project = await makeProject();
+    const admin = await actorFor((await makeUser({ isAdmin: true })).id);
+    const editor = await makeUser({ projectId: project.id, role: "EDITOR" });
+    const role = async () => (await db().membership.findUnique({ where: { userId_projectId: { userId: editor.id, projectId: project.id } } }))?.role ?? null;
+
+    // A page that still shows CONTRIBUTOR (or no role) while they are EDITOR is refused, changing nothing.
+    const before = await tableCounts();
+    const stale = await errorOf(setMembership(admin, { userId: editor.id, projectId: project.id, role: "INVESTIGATOR", expectedRole: "CONTRIBUTOR" }));
+    expect(stale.code).toBe("CONFLICT");
+    expect(stale.message).toMatch(/now EDITOR/);
+    expect(await errorOf(setMembership(admin, { userId: editor.id, projectId: project.id, role: "EDITOR", expectedRole: null }))).toMatchObject({ code: "CONFLICT" });
+    expect(await role()).toBe("EDITOR");
+    expect(await tableCounts()).toEqual(before);
+
+    expect(await setMembership(admin, { userId: editor.id, projectId: project.id, role: "CONTRIBUTOR", expectedRole: "EDITOR" })).toEqual({ role: "CONTRIBUTOR" });
+    expect(await role()).toBe("CONTRIBUTOR");
+    const event = await db().auditEvent.findFirstOrThrow({ where: { entityId: `${project.id}:${editor.id}`, action: "membership.change_role" }, orderBy: { seq: "desc" } });
+    expect(event).toMatchObject({ actorId: admin.userId, before: { userId: editor.id, role: "EDITOR" }, after: { userId: editor.id, role: "CONTRIBUTOR" } });
+    expect(await setMembership(admin, { userId: editor.id, projectId: project.id, role: null, expectedRole: "CONTRIBUTOR" })).toEqual({ role: null });
+    expect(await role()).toBeNull();
+  });
+});
+
 describe("project settings", () => {
   it("only admins change them; bad values are refused; changes are audited", async () => {
     const project = await makeProject();

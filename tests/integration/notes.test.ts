@@ -4,7 +4,7 @@ import type { Actor } from "../../lib/domain/permissions";
 import { verifyStoredAuditChain } from "../../lib/server/audit";
 import { db } from "../../lib/server/db";
 import { submitEvidence } from "../../lib/server/services/items/submit-evidence";
-import { transitionItem } from "../../lib/server/services/items/transition-item";
+import { loadTransitionFacts, transitionItem } from "../../lib/server/services/items/transition-item";
 import { proposeChronolocation, proposeGeolocation } from "../../lib/server/services/notes/propose-notes";
 import { reviewNote } from "../../lib/server/services/notes/review-note";
 import { actorFor, makeProject, makeUser, tableCounts } from "../support/fixtures";
@@ -111,5 +111,125 @@ describe("geolocation, chronolocation and peer review", () => {
       "chronolocation.confirm",
     ]);
     expect(await verifyStoredAuditChain(db())).toMatchObject({ ok: true });
+  });
+});
+
+describe("one decision per reviewer and note (requiredConfirmations = 2)", () => {
+  let strict: { id: string };
+  const r: Record<string, Actor> = {};
+
+  beforeAll(async () => {
+    strict = await makeProject();
+    await db().project.update({ where: { id: strict.id }, data: { settings: { timeZone: "Asia/Kabul", requiredConfirmations: 2 } } });
+    for (const [key, role] of [["contributor", "CONTRIBUTOR"], ["author", "INVESTIGATOR"], ["first", "REVIEWER"], ["second", "REVIEWER"]] as const) {
+      r[key] = await actorFor((await makeUser({ projectId: strict.id, role })).id);
+    }
+  });
+
+  /** An item in review with one geolocation and one chronolocation by the author. */
+  async function itemInReview() {
+    const { id: itemId } = await submitEvidence(r.contributor!, { projectId: strict.id, title: "Strike on a market", sourceUrls: ["https://example.org/p/strict"] });
+    await transitionItem(r.author!, { itemId, action: "triage", expectedVersion: 0 });
+    await transitionItem(r.author!, { itemId, action: "claim", expectedVersion: 1 });
+    const geo = await proposeGeolocation(r.author!, { itemId, point: "34.5553, 69.2075", precisionM: 50, method: "Skyline and minaret" });
+    const chrono = await proposeChronolocation(r.author!, { itemId, earliest: "2022-09-30T02:30", latest: "2022-09-30T03:30", confidence: "MEDIUM", methods: ["SUN_AND_SHADOWS"] });
+    await transitionItem(r.author!, { itemId, action: "send_to_review", expectedVersion: await version(itemId) });
+    return { itemId, geoId: geo.id, chronoId: chrono.id };
+  }
+
+  const confirm = (actor: Actor, itemId: string, target: "GEOLOCATION" | "CHRONOLOCATION", noteId: string) =>
+    reviewNote(actor, { itemId, target, noteId, decision: "APPROVE", comment: "Matches" });
+
+  async function state(itemId: string) {
+    const item = await db().evidenceItem.findUniqueOrThrow({ where: { id: itemId }, select: { status: true, projectId: true } });
+    const facts = await db().$transaction(async (tx) => loadTransitionFacts(tx, itemId, { requiredConfirmations: 2 }));
+    return {
+      status: item.status,
+      confirmations: facts.confirmations,
+      reviewRows: await db().review.count({ where: { itemId } }),
+      confirmEvents: await db().auditEvent.count({ where: { entityId: itemId, action: { in: ["geolocation.confirm", "chronolocation.confirm"] } } }),
+    };
+  }
+
+  it("one reviewer confirming twice, one after the other: one row per note, one confirmation, not verified", async () => {
+    const { itemId, geoId, chronoId } = await itemInReview();
+    const outcomes = [];
+    for (const [target, noteId] of [["GEOLOCATION", geoId], ["GEOLOCATION", geoId], ["CHRONOLOCATION", chronoId], ["CHRONOLOCATION", chronoId]] as const) {
+      outcomes.push(await confirm(r.first!, itemId, target, noteId));
+    }
+
+    expect(await state(itemId)).toEqual({ status: "IN_REVIEW", confirmations: 1, reviewRows: 2, confirmEvents: 2 });
+    expect(await db().review.count({ where: { geolocationId: geoId, reviewerId: r.first!.userId } })).toBe(1);
+    expect(await db().review.count({ where: { chronolocationId: chronoId, reviewerId: r.first!.userId } })).toBe(1);
+    // The repeat is reported as such (the page says nothing changed).
+    expect(outcomes.map((o) => [o.change, o.itemStatus])).toEqual([["record", "IN_REVIEW"], ["unchanged", "IN_REVIEW"], ["record", "IN_REVIEW"], ["unchanged", "IN_REVIEW"]]);
+    // Nor can the workflow's Verify move it: the guard sees one confirmation of two.
+    const verify = await transitionItem(r.first!, { itemId, action: "verify", expectedVersion: await version(itemId) }).then(() => null, (e: unknown) => e);
+    expect((verify as DomainError).message).toMatch(/Needs 2 independent confirmations .* \(has 1\)/);
+
+    // A second, different reviewer makes it two: VERIFIED.
+    await confirm(r.second!, itemId, "GEOLOCATION", geoId);
+    expect((await confirm(r.second!, itemId, "CHRONOLOCATION", chronoId)).itemStatus).toBe("VERIFIED");
+    expect(await state(itemId)).toEqual({ status: "VERIFIED", confirmations: 2, reviewRows: 4, confirmEvents: 4 });
+    expect(await verifyStoredAuditChain(db())).toMatchObject({ ok: true });
+  });
+
+  it("one reviewer confirming twice at the same moment: one row per note, one confirmation, not verified", async () => {
+    const { itemId, geoId, chronoId } = await itemInReview();
+    const results = await Promise.allSettled([
+      confirm(r.first!, itemId, "GEOLOCATION", geoId),
+      confirm(r.first!, itemId, "GEOLOCATION", geoId),
+      confirm(r.first!, itemId, "CHRONOLOCATION", chronoId),
+      confirm(r.first!, itemId, "CHRONOLOCATION", chronoId),
+    ]);
+    // Each submission either counts once or is told it was already made; a lost race is a clear conflict.
+    for (const result of results) {
+      if (result.status === "rejected") expect((result.reason as DomainError).code).toBe("CONFLICT");
+    }
+    expect(await state(itemId)).toEqual({ status: "IN_REVIEW", confirmations: 1, reviewRows: 2, confirmEvents: 2 });
+    const changes = results.flatMap((x) => (x.status === "fulfilled" ? [x.value.change] : []));
+    expect(changes.filter((c) => c === "record")).toHaveLength(2);
+
+    // Two different reviewers confirming at once verify it.
+    await Promise.all([confirm(r.second!, itemId, "GEOLOCATION", geoId), confirm(r.second!, itemId, "CHRONOLOCATION", chronoId)]);
+    expect(await state(itemId)).toEqual({ status: "VERIFIED", confirmations: 2, reviewRows: 4, confirmEvents: 4 });
+  });
+
+  it("changing confirm to dispute replaces the decision, and the audit event records the change", async () => {
+    const { itemId, geoId, chronoId } = await itemInReview();
+    await confirm(r.first!, itemId, "GEOLOCATION", geoId);
+    await confirm(r.second!, itemId, "CHRONOLOCATION", chronoId);
+    const changed = await reviewNote(r.first!, { itemId, target: "GEOLOCATION", noteId: geoId, decision: "REQUEST_CHANGES", comment: "On second look the minaret is wrong" });
+
+    const rows = await db().review.findMany({ where: { geolocationId: geoId }, select: { reviewerId: true, decision: true, comment: true } });
+    expect(rows).toEqual([{ reviewerId: r.first!.userId, decision: "REQUEST_CHANGES", comment: "On second look the minaret is wrong" }]);
+    expect(changed).toMatchObject({ change: "replace", itemStatus: "IN_PROGRESS" });
+    expect(await db().geolocation.findUniqueOrThrow({ where: { id: geoId } })).toMatchObject({ status: "DISPUTED" });
+    expect(await state(itemId)).toMatchObject({ status: "IN_PROGRESS", reviewRows: 2 });
+
+    const event = await db().auditEvent.findFirstOrThrow({ where: { entityId: itemId, action: "geolocation.dispute" } });
+    expect(event.actorId).toBe(r.first!.userId);
+    expect(event.before).toMatchObject({ status: "IN_REVIEW", noteId: geoId, decision: "APPROVE", comment: "Matches" });
+    expect(event.after).toMatchObject({ status: "IN_PROGRESS", noteId: geoId, decision: "REQUEST_CHANGES", replaced: "APPROVE", comment: "On second look the minaret is wrong" });
+    expect(await verifyStoredAuditChain(db())).toMatchObject({ ok: true });
+  });
+
+  it("the database refuses a second review row for the same reviewer and note", async () => {
+    const { itemId, geoId } = await itemInReview();
+    await confirm(r.first!, itemId, "GEOLOCATION", geoId);
+    const duplicate = await db()
+      .review.create({ data: { itemId, reviewerId: r.first!.userId, target: "GEOLOCATION", geolocationId: geoId, decision: "APPROVE" } })
+      .then(() => null, (e: unknown) => e);
+    expect(duplicate).toMatchObject({ code: "P2002" });
+    expect(await db().review.count({ where: { geolocationId: geoId } })).toBe(1);
+  });
+
+  it("authors still cannot review their own notes", async () => {
+    const { itemId, geoId } = await itemInReview();
+    await db().membership.updateMany({ where: { userId: r.author!.userId, projectId: strict.id }, data: { role: "REVIEWER" } });
+    const authorAsReviewer = await actorFor(r.author!.userId);
+    expect(await codeOf(confirm(authorAsReviewer, itemId, "GEOLOCATION", geoId))).toBe("VALIDATION");
+    expect(await db().review.count({ where: { itemId } })).toBe(0);
+    await db().membership.updateMany({ where: { userId: r.author!.userId, projectId: strict.id }, data: { role: "INVESTIGATOR" } });
   });
 });

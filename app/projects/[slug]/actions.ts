@@ -106,7 +106,10 @@ export async function reviewNoteAction(_previous: unknown, form: FormData): Prom
       }),
     "Review recorded.",
   );
-  if (result.ok) refresh(form);
+  if (!result.ok) return result;
+  refresh(form);
+  if (result.data.change === "replace") return { ...result, message: "Your decision was changed." };
+  if (result.data.change === "unchanged") return { ...result, message: "You had already made this decision; nothing changed." };
   return result;
 }
 

@@ -1,15 +1,19 @@
 import "server-only";
-import { forbidden, notFound } from "@/lib/domain/errors";
+import { conflict, forbidden, notFound } from "@/lib/domain/errors";
 import { auditActorId, can, type Actor } from "@/lib/domain/permissions";
 import { setMembershipSchema } from "@/lib/domain/schemas";
 import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
 import { parseInput } from "../../validation";
 
-/** Gives a user a role in a project, changes it, or (role null) removes them from it. */
+/**
+ * Gives a user a role in a project, changes it, or (role null) removes them from it. Admins only,
+ * audited with the role before and after. The admin page asks before a demotion or removal; with
+ * `expectedRole` (the role the admin was shown) a membership changed meanwhile is refused.
+ */
 export async function setMembership(actor: Actor, input: unknown): Promise<{ role: string | null }> {
   if (!can(actor, "membership:manage", { kind: "system" })) throw forbidden();
-  const { userId, projectId, role } = parseInput(setMembershipSchema, input);
+  const { userId, projectId, role, expectedRole } = parseInput(setMembershipSchema, input);
 
   return db().$transaction(async (tx) => {
     const [user, project] = await Promise.all([
@@ -22,6 +26,9 @@ export async function setMembership(actor: Actor, input: unknown): Promise<{ rol
     const existing = await tx.$queryRaw<Array<{ id: string; role: string }>>`
       SELECT "id", "role"::text FROM "Membership" WHERE "userId" = ${userId} AND "projectId" = ${projectId} FOR UPDATE`;
     const beforeRole = existing[0]?.role ?? null;
+    if (expectedRole !== undefined && expectedRole !== beforeRole) {
+      throw conflict(`This person's role in that project changed since the page was loaded (it is now ${beforeRole ?? "no role"}). Reload and try again.`);
+    }
     if (beforeRole === role) return { role };
 
     if (role === null) {

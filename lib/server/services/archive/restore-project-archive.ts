@@ -16,6 +16,7 @@ import {
   type ArchivedAuditEvent,
 } from "@/lib/domain/archive";
 import { DomainError, forbidden } from "@/lib/domain/errors";
+import { latestReviewPerNote } from "@/lib/domain/notes";
 import { auditActorId, can, type Actor } from "@/lib/domain/permissions";
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { appendAuditEvent } from "../../audit";
@@ -238,6 +239,11 @@ export async function restoreProjectArchive(actor: Actor, input: unknown, deps: 
   const raw = Object.fromEntries(ARCHIVE_TABLES.map((t) => [t.name, parseJson<Rows>(texts, dataPath(t.name))])) as Record<ArchiveTableName, Rows>;
   if (raw.project.length !== 1) throw refused(`${dataPath("project")} must hold exactly one project`);
   const data = Object.fromEntries(ARCHIVE_TABLES.map((t) => [t.name, reviveRows(t, raw[t.name])])) as ArchiveData;
+  // Archives from before a reviewer's review of a note became one decision may repeat it: keep
+  // each reviewer's latest review of each note, as the database migration did.
+  const archivedReviews = data.reviews.length;
+  data.reviews = latestReviewPerNote(data.reviews as unknown as Parameters<typeof latestReviewPerNote>[0]) as unknown as Rows;
+  const droppedDuplicateReviews = archivedReviews - data.reviews.length;
   for (const m of data["media-files"]) if (!actual.has(`originals/${m.sha256 as string}`)) throw refused(`the original ${m.sha256 as string} is missing`);
   for (const d of data.derivatives) if (!actual.has(`derivatives/${d.sha256 as string}`)) throw refused(`the derivative ${d.sha256 as string} is missing`);
 
@@ -277,7 +283,16 @@ export async function restoreProjectArchive(actor: Actor, input: unknown, deps: 
         action: "project.restore",
         entityType: "Project",
         entityId: project.id,
-        after: { restoreId, manifestSha256, counts, blobs, restoredAuditEvents: audit.length, restoredHeadSeq: segment.headSeq, restoredHeadHash: segment.headHash },
+        after: {
+          restoreId,
+          manifestSha256,
+          counts,
+          blobs,
+          restoredAuditEvents: audit.length,
+          restoredHeadSeq: segment.headSeq,
+          restoredHeadHash: segment.headHash,
+          ...(droppedDuplicateReviews > 0 ? { droppedDuplicateReviews } : {}),
+        },
       });
     },
     { timeout: 300_000 },

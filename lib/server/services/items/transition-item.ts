@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { DomainError, conflict, notFound } from "@/lib/domain/errors";
+import { independentConfirmations } from "@/lib/domain/notes";
 import { can, type Actor } from "@/lib/domain/permissions";
 import { TRANSITION_ACTIONS, decideTransition, type ItemState, type TransitionFacts } from "@/lib/domain/review-workflow";
 import { idSchema } from "@/lib/domain/schemas";
@@ -27,16 +28,16 @@ export async function loadTransitionFacts(tx: Tx, itemId: string, settings: unkn
   const [geos, chronos] = await Promise.all([
     tx.geolocation.findMany({
       where: { itemId, status: { in: ["PROPOSED", "CONFIRMED"] } },
-      select: { authorId: true, reviews: { where: { decision: "APPROVE" }, select: { reviewerId: true } } },
+      select: { authorId: true, reviews: { select: { reviewerId: true, decision: true } } },
     }),
     tx.chronolocation.findMany({
       where: { itemId, status: { in: ["PROPOSED", "CONFIRMED"] } },
-      select: { authorId: true, reviews: { where: { decision: "APPROVE" }, select: { reviewerId: true } } },
+      select: { authorId: true, reviews: { select: { reviewerId: true, decision: true } } },
     }),
   ]);
   const authors = [...new Set([...geos, ...chronos].map((n) => n.authorId))];
-  const independent = (notes: typeof geos) =>
-    Math.max(0, ...notes.map((n) => new Set(n.reviews.map((r) => r.reviewerId).filter((id) => !authors.includes(id))).size));
+  // Distinct reviewers per note (one decision each), authors excluded; the best current note counts.
+  const independent = (notes: typeof geos) => Math.max(0, ...notes.map((n) => independentConfirmations(n.reviews, authors)));
   const required = Number((settings as { requiredConfirmations?: unknown } | null)?.requiredConfirmations ?? 1);
   return {
     hasGeolocation: geos.length > 0,

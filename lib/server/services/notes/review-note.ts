@@ -1,83 +1,118 @@
 import "server-only";
 import { distanceMetres } from "@/lib/domain/coordinates";
-import { DomainError, forbidden, notFound } from "@/lib/domain/errors";
-import { noteReviewSchema } from "@/lib/domain/notes";
+import { DomainError, conflict, forbidden, notFound } from "@/lib/domain/errors";
+import { noteReviewSchema, reviewChange, type ReviewChange } from "@/lib/domain/notes";
 import { can, type Actor } from "@/lib/domain/permissions";
 import { lockVisibleItem } from "../../access";
 import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
+import { isUniqueViolation } from "../../prisma-errors";
 import { parseInput } from "../../validation";
 import { loadTransitionFacts } from "../items/transition-item";
 
 export interface ReviewOutcome {
   itemStatus: string;
   distanceM: number | null;
+  /** record: a first decision; replace: the reviewer changed their decision; unchanged: the same decision again (nothing written). */
+  change: ReviewChange;
 }
 
 /**
- * A reviewer confirms or disputes one note. Nobody reviews their own notes. A dispute sends the
- * item back to IN_PROGRESS; once both notes have the project's required number of independent
- * confirmations the item becomes VERIFIED. All in one transaction with the item row locked.
+ * A reviewer confirms or disputes one note. Nobody reviews their own notes. Each reviewer has one
+ * decision per note: submitting it again changes nothing, submitting the other decision replaces
+ * it (audited with the decision before and after). A dispute sends the item back to IN_PROGRESS;
+ * once both notes have the project's required number of confirmations by distinct reviewers
+ * the item becomes VERIFIED. All in one transaction with the item row locked, so two submissions
+ * by the same person are applied one after the other; the unique (note, reviewer) indexes refuse
+ * a second row even if that lock were ever bypassed.
  */
 export async function reviewNote(actor: Actor, input: unknown): Promise<ReviewOutcome> {
   const data = parseInput(noteReviewSchema, input);
-  return db().$transaction(async (tx) => {
-    const item = await lockVisibleItem(tx, actor, data.itemId);
-    if (!can(actor, "item:review", { kind: "project", projectId: item.projectId })) throw forbidden("Only reviewers can review notes.");
-    if (item.status !== "IN_REVIEW") throw new DomainError("VALIDATION", "This item is not waiting for review.");
+  try {
+    return await db().$transaction(async (tx) => {
+      const item = await lockVisibleItem(tx, actor, data.itemId);
+      if (!can(actor, "item:review", { kind: "project", projectId: item.projectId })) throw forbidden("Only reviewers can review notes.");
+      if (item.status !== "IN_REVIEW") throw new DomainError("VALIDATION", "This item is not waiting for review.");
 
-    const note =
-      data.target === "GEOLOCATION"
-        ? await tx.geolocation.findFirst({ where: { id: data.noteId, itemId: item.id }, select: { id: true, authorId: true, status: true, latitude: true, longitude: true } })
-        : await tx.chronolocation.findFirst({ where: { id: data.noteId, itemId: item.id }, select: { id: true, authorId: true, status: true } });
-    if (!note) throw notFound("That note");
-    if (note.status !== "PROPOSED" && note.status !== "CONFIRMED") throw new DomainError("VALIDATION", "That note has been replaced; review the current one.");
-    if (note.authorId === actor.userId) throw new DomainError("VALIDATION", "You wrote this note, so someone else must review it.");
+      const note =
+        data.target === "GEOLOCATION"
+          ? await tx.geolocation.findFirst({ where: { id: data.noteId, itemId: item.id }, select: { id: true, authorId: true, status: true, latitude: true, longitude: true } })
+          : await tx.chronolocation.findFirst({ where: { id: data.noteId, itemId: item.id }, select: { id: true, authorId: true, status: true } });
+      if (!note) throw notFound("That note");
+      if (note.status !== "PROPOSED" && note.status !== "CONFIRMED") throw new DomainError("VALIDATION", "That note has been replaced; review the current one.");
+      if (note.authorId === actor.userId) throw new DomainError("VALIDATION", "You wrote this note, so someone else must review it.");
 
-    let distanceM: number | null = null;
-    if (data.independentPoint && data.target === "GEOLOCATION") {
-      const proposed = note as unknown as { latitude: number; longitude: number };
-      distanceM = Math.round(distanceMetres({ latitude: proposed.latitude, longitude: proposed.longitude }, data.independentPoint));
-    }
-    const comment = distanceM === null ? data.comment : `${data.comment}${data.comment ? "\n" : ""}Independent geolocation ${data.independentPoint!.latitude}, ${data.independentPoint!.longitude} is ${distanceM} m from the proposal.`;
-    await tx.review.create({
-      data: {
-        itemId: item.id,
-        reviewerId: actor.userId,
-        target: data.target,
-        geolocationId: data.target === "GEOLOCATION" ? note.id : null,
-        chronolocationId: data.target === "CHRONOLOCATION" ? note.id : null,
-        decision: data.decision,
-        comment,
-      },
-    });
-
-    let itemStatus = item.status;
-    if (data.decision === "REQUEST_CHANGES") {
-      if (data.target === "GEOLOCATION") await tx.geolocation.update({ where: { id: note.id }, data: { status: "DISPUTED" } });
-      else await tx.chronolocation.update({ where: { id: note.id }, data: { status: "DISPUTED" } });
-      itemStatus = "IN_PROGRESS";
-    } else {
-      const project = await tx.project.findUniqueOrThrow({ where: { id: item.projectId }, select: { settings: true } });
-      const facts = await loadTransitionFacts(tx, item.id, project.settings);
-      if (facts.hasGeolocation && facts.hasChronolocation && facts.confirmations >= facts.requiredConfirmations) {
-        await tx.geolocation.updateMany({ where: { itemId: item.id, status: "PROPOSED" }, data: { status: "CONFIRMED" } });
-        await tx.chronolocation.updateMany({ where: { itemId: item.id, status: "PROPOSED" }, data: { status: "CONFIRMED" } });
-        itemStatus = "VERIFIED";
+      const ofNote = data.target === "GEOLOCATION" ? { geolocationId: note.id } : { chronolocationId: note.id };
+      const previous = await tx.review.findFirst({
+        where: { reviewerId: actor.userId, ...ofNote },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        select: { id: true, decision: true, comment: true },
+      });
+      const change = reviewChange(previous?.decision ?? null, data.decision);
+      if (change === "unchanged") {
+        // The same decision again (a double click, a second tab): one decision, nothing to write.
+        return { itemStatus: item.status, distanceM: null, change };
       }
-    }
-    if (itemStatus !== item.status) {
-      await tx.evidenceItem.update({ where: { id: item.id }, data: { status: itemStatus as "VERIFIED" | "IN_PROGRESS", version: { increment: 1 } } });
-    }
-    await appendAuditEvent(tx, {
-      actorId: actor.userId,
-      projectId: item.projectId,
-      action: data.decision === "APPROVE" ? `${data.target.toLowerCase()}.confirm` : `${data.target.toLowerCase()}.dispute`,
-      entityType: "EvidenceItem",
-      entityId: item.id,
-      before: { status: item.status, version: item.version },
-      after: { noteId: note.id, status: itemStatus, comment, distanceM },
+
+      let distanceM: number | null = null;
+      if (data.independentPoint && data.target === "GEOLOCATION") {
+        const proposed = note as unknown as { latitude: number; longitude: number };
+        distanceM = Math.round(distanceMetres({ latitude: proposed.latitude, longitude: proposed.longitude }, data.independentPoint));
+      }
+      const comment = distanceM === null ? data.comment : `${data.comment}${data.comment ? "\n" : ""}Independent geolocation ${data.independentPoint!.latitude}, ${data.independentPoint!.longitude} is ${distanceM} m from the proposal.`;
+      if (previous) {
+        await tx.review.update({ where: { id: previous.id }, data: { decision: data.decision, comment } });
+      } else {
+        await tx.review.create({
+          data: {
+            itemId: item.id,
+            reviewerId: actor.userId,
+            target: data.target,
+            ...ofNote,
+            decision: data.decision,
+            comment,
+          },
+        });
+      }
+
+      let itemStatus = item.status;
+      if (data.decision === "REQUEST_CHANGES") {
+        if (data.target === "GEOLOCATION") await tx.geolocation.update({ where: { id: note.id }, data: { status: "DISPUTED" } });
+        else await tx.chronolocation.update({ where: { id: note.id }, data: { status: "DISPUTED" } });
+        itemStatus = "IN_PROGRESS";
+      } else {
+        const project = await tx.project.findUniqueOrThrow({ where: { id: item.projectId }, select: { settings: true } });
+        const facts = await loadTransitionFacts(tx, item.id, project.settings);
+        if (facts.hasGeolocation && facts.hasChronolocation && facts.confirmations >= facts.requiredConfirmations) {
+          await tx.geolocation.updateMany({ where: { itemId: item.id, status: "PROPOSED" }, data: { status: "CONFIRMED" } });
+          await tx.chronolocation.updateMany({ where: { itemId: item.id, status: "PROPOSED" }, data: { status: "CONFIRMED" } });
+          itemStatus = "VERIFIED";
+        }
+      }
+      if (itemStatus !== item.status) {
+        await tx.evidenceItem.update({ where: { id: item.id }, data: { status: itemStatus as "VERIFIED" | "IN_PROGRESS", version: { increment: 1 } } });
+      }
+      await appendAuditEvent(tx, {
+        actorId: actor.userId,
+        projectId: item.projectId,
+        action: data.decision === "APPROVE" ? `${data.target.toLowerCase()}.confirm` : `${data.target.toLowerCase()}.dispute`,
+        entityType: "EvidenceItem",
+        entityId: item.id,
+        before: {
+          status: item.status,
+          version: item.version,
+          // The reviewer's earlier decision on this note, when this one replaces it.
+          ...(previous ? { noteId: note.id, decision: previous.decision, comment: previous.comment } : {}),
+        },
+        after: { noteId: note.id, status: itemStatus, decision: data.decision, comment, distanceM, ...(previous ? { replaced: previous.decision } : {}) },
+      });
+      return { itemStatus, distanceM, change };
     });
-    return { itemStatus, distanceM };
-  });
+  } catch (error) {
+    // The unique (note, reviewer) index: another submission by the same person won a race.
+    if (isUniqueViolation(error)) {
+      throw conflict("Your review of this note was saved by another submission at the same moment. Reload to see your decision.");
+    }
+    throw error;
+  }
 }

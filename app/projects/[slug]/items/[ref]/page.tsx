@@ -36,6 +36,12 @@ function captureTimeText(meta: MediaMetadata | null): string {
   return t.utc ? `${t.local}${t.offset ?? ""} (${t.utc.replace(".000Z", "Z")})` : `${t.local} (camera clock, zone unknown)`;
 }
 
+/** The viewer's own decision on a note (one per person), for the review form. */
+function ownReview(reviews: ReadonlyArray<{ reviewerId: string; decision: "APPROVE" | "REQUEST_CHANGES"; comment: string }>, actorId: string) {
+  const mine = reviews.findLast((r) => r.reviewerId === actorId);
+  return mine ? { decision: mine.decision, comment: mine.comment } : null;
+}
+
 export default async function ItemPage({ params }: { params: Promise<{ slug: string; ref: string }> }) {
   const actor = await actorOrRedirect();
   const { slug, ref } = await params;
@@ -87,10 +93,10 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
             <div key={i} className="small">Landmark: {l.name}{l.description ? ` (${l.description})` : ""}</div>
           ))}
           {g.reviews.map((r) => (
-            <div key={r.id} className="small">{r.decision === "APPROVE" ? "✔ Confirmed" : "✖ Disputed"} by {r.reviewer.name}: {r.comment}</div>
+            <div key={r.id} className="small">{r.decision === "APPROVE" ? "✔ Confirmed" : "✖ Disputed"} by {r.reviewer.name}{r.reviewerId === detail.actorId ? " (you)" : ""}{r.comment ? `: ${r.comment}` : ""}</div>
           ))}
           {detail.canReview && item.status === "IN_REVIEW" && g.status === "PROPOSED" && g.authorId !== detail.actorId ? (
-            <ReviewNoteForm itemId={item.id} path={pagePath} target="GEOLOCATION" noteId={g.id} />
+            <ReviewNoteForm itemId={item.id} path={pagePath} target="GEOLOCATION" noteId={g.id} current={ownReview(g.reviews, detail.actorId)} />
           ) : null}
         </div>
       ))}
@@ -104,10 +110,10 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
           <div className="small muted">by {c.author.name}, {fmt(c.createdAt)}</div>
           {c.notes ? <div>{c.notes}</div> : null}
           {c.reviews.map((r) => (
-            <div key={r.id} className="small">{r.decision === "APPROVE" ? "✔ Confirmed" : "✖ Disputed"} by {r.reviewer.name}: {r.comment}</div>
+            <div key={r.id} className="small">{r.decision === "APPROVE" ? "✔ Confirmed" : "✖ Disputed"} by {r.reviewer.name}{r.reviewerId === detail.actorId ? " (you)" : ""}{r.comment ? `: ${r.comment}` : ""}</div>
           ))}
           {detail.canReview && item.status === "IN_REVIEW" && c.status === "PROPOSED" && c.authorId !== detail.actorId ? (
-            <ReviewNoteForm itemId={item.id} path={pagePath} target="CHRONOLOCATION" noteId={c.id} />
+            <ReviewNoteForm itemId={item.id} path={pagePath} target="CHRONOLOCATION" noteId={c.id} current={ownReview(c.reviews, detail.actorId)} />
           ) : null}
         </div>
       ))}
