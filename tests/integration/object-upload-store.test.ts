@@ -14,6 +14,7 @@ import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/cl
 import { Upload as TusUpload } from "@tus/server";
 import * as tus from "tus-js-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeUploadLockPool } from "../../lib/server/uploads/postgres-locker";
 import type { Actor } from "../../lib/domain/permissions";
 import { db } from "../../lib/server/db";
 import { S3BlobStore, type S3Location } from "../../lib/server/storage/s3-blob-store";
@@ -185,6 +186,7 @@ afterAll(async () => {
   for (const folder of instanceFolders) expect(readdirSync(folder)).toEqual([]);
   admin?.destroy();
   await s3rver?.close();
+  await closeUploadLockPool();
 });
 
 describe("choosing where partial uploads live", () => {

@@ -22,6 +22,10 @@ function lockPool(): pg.Pool {
     // here; without a listener Node would treat it as unhandled and stop the web process. The
     // pool has already discarded the connection and opens a new one when next asked.
     pool.on("error", (error) => logger.warn("upload lock connection lost", { error }));
+    // A connection checked out to hold a lock is not watched by the pool: when the server ends
+    // it (shutdown, failover, an administrator), the client itself reports the error, and an
+    // unwatched report would stop the process. Its lock is gone with the session either way.
+    pool.on("connect", (client) => client.on("error", (error) => logger.warn("upload lock connection lost while held", { error })));
   }
   return pool;
 }
