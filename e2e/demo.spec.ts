@@ -36,11 +36,12 @@ test("a demo item shows what its file says and a thumbnail that loads", async ({
 });
 
 test("the publish panel of a verified demo item shows its picture to mark blur regions on", async ({ browser }) => {
+  test.setTimeout(150_000);
   const { context, page } = await signedInPage(browser, demoEmail("editor"));
   await expect(async () => {
     await page.goto(itemPath("DW-0010"));
     await expect(page.getByTestId("publish-item-form").locator(".region-canvas img")).toHaveCount(1, { timeout: 1_000 });
-  }).toPass({ timeout: 60_000 });
+  }).toPass({ timeout: 120_000 });
   await expectLoaded(page.getByTestId("publish-item-form").locator(".region-canvas img"));
   await context.close();
 });

@@ -17,6 +17,7 @@ import { authenticate } from "../../lib/server/services/accounts/authenticate";
 import { changePassword } from "../../lib/server/services/accounts/change-password";
 import { confirmTwoFactorEnrolment } from "../../lib/server/services/accounts/confirm-two-factor-enrolment";
 import { disableTwoFactor } from "../../lib/server/services/accounts/disable-two-factor";
+import { getTwoFactorStatus } from "../../lib/server/services/accounts/get-two-factor-status";
 import { issueEnrolmentCode } from "../../lib/server/services/accounts/issue-enrolment-code";
 import { regenerateRecoveryCodes } from "../../lib/server/services/accounts/regenerate-recovery-codes";
 import { resetPassword } from "../../lib/server/services/accounts/reset-password";
@@ -170,7 +171,13 @@ describe("enrolling needs the password, and an admin's code where two-factor is 
     expect(stored.enrolmentCodeHash).not.toContain(issued.code.replace(/-/g, ""));
     expect(stored.enrolmentCodeExpiresAt!.getTime() - Date.now()).toBeLessThanOrEqual(24 * 60 * MIN);
 
+    // The key the attacker started is never offered to the owner, nor can it be confirmed from
+    // the owner's session (else the owner might scan it and share it with the attacker).
     const owner = await signIn(victim.email);
+    expect((await getTwoFactorStatus(owner.actor)).enrolment).toBeNull();
+    expect((await getTwoFactorStatus(attacker.actor)).enrolment?.secret).toBe(theirs.secret);
+    const foreign = await errorOf(confirmTwoFactorEnrolment(owner.actor, { code: appCode(theirs.secret), currentPassword: PASSWORD, enrolmentCode: issued.code }));
+    expect(foreign.code).toBe("CONFLICT");
     const mine = await startTwoFactorEnrolment(owner.actor);
     await confirmTwoFactorEnrolment(owner.actor, { code: appCode(mine.secret), currentPassword: PASSWORD, enrolmentCode: issued.code.toLowerCase() });
     expect(await db().user.findUniqueOrThrow({ where: { id: victim.id } })).toMatchObject({ totpSecret: mine.secret, enrolmentCodeHash: null, enrolmentCodeExpiresAt: null });

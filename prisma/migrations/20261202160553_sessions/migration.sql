@@ -4,6 +4,7 @@ CREATE TYPE "SessionAuthLevel" AS ENUM ('PASSWORD', 'SECOND_FACTOR');
 -- AlterTable
 ALTER TABLE "User" ADD COLUMN     "enrolmentCodeExpiresAt" TIMESTAMPTZ(3),
 ADD COLUMN     "enrolmentCodeHash" CHAR(64),
+ADD COLUMN     "totpPendingSessionId" TEXT,
 ADD COLUMN     "totpResetAt" TIMESTAMPTZ(3);
 
 -- CreateTable

@@ -33,6 +33,7 @@ export async function confirmTwoFactorEnrolment(actor: Actor, input: unknown): P
         passwordHash: true,
         totpSecret: true,
         totpPending: true,
+        totpPendingSessionId: true,
         totpResetAt: true,
         enrolmentCodeHash: true,
         enrolmentCodeExpiresAt: true,
@@ -41,7 +42,10 @@ export async function confirmTwoFactorEnrolment(actor: Actor, input: unknown): P
     });
     if (!user) throw notFound("Your account");
     if (user.totpSecret) throw conflict("Two-factor login is already on.");
-    if (!user.totpPending) throw conflict("Start the set-up again: there is no key waiting for confirmation.");
+    // A key started in another session is not this one's to confirm.
+    if (!user.totpPending || user.totpPendingSessionId !== (actor.sessionId ?? null)) {
+      throw conflict("Start the set-up again: there is no key waiting for confirmation.");
+    }
     const checked = await checkCurrentCredentials(tx, user, { password: currentPassword });
     if (!checked.ok) return checked;
 
@@ -65,6 +69,7 @@ export async function confirmTwoFactorEnrolment(actor: Actor, input: unknown): P
       data: {
         totpSecret: user.totpPending,
         totpPending: null,
+        totpPendingSessionId: null,
         totpEnabledAt: now,
         totpLastStep: BigInt(step),
         totpResetAt: null,

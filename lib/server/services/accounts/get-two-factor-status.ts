@@ -38,6 +38,7 @@ export async function getTwoFactorStatus(actor: Actor): Promise<TwoFactorStatus>
       email: true,
       totpSecret: true,
       totpPending: true,
+      totpPendingSessionId: true,
       totpEnabledAt: true,
       totpResetAt: true,
       _count: { select: { recoveryCodes: { where: { usedAt: null } } } },
@@ -50,7 +51,8 @@ export async function getTwoFactorStatus(actor: Actor): Promise<TwoFactorStatus>
     enabled,
     enabledAt: user.totpEnabledAt,
     unusedRecoveryCodes: enabled ? user._count.recoveryCodes : 0,
-    enrolment: !enabled && user.totpPending ? await enrolmentFor(user.totpPending, user.email) : null,
+    // Only the session that started the set-up is shown its key.
+    enrolment: !enabled && user.totpPending && user.totpPendingSessionId === (actor.sessionId ?? null) ? await enrolmentFor(user.totpPending, user.email) : null,
     requiredByProjects: user.memberships.filter((m) => twoFactorRequiredFor(m.project.settings)).map((m) => m.project.name),
     enrolmentCodeRequired: !enabled && enrolmentCodeRequired({ totpResetAt: user.totpResetAt, projectSettings: user.memberships.map((m) => m.project.settings) }),
   };

@@ -18,7 +18,9 @@ export async function startTwoFactorEnrolment(actor: Actor): Promise<TwoFactorEn
     const user = await tx.user.findUnique({ where: { id: userId }, select: { email: true, totpSecret: true } });
     if (!user) throw notFound("Your account");
     if (user.totpSecret) throw conflict("Two-factor login is already on. Turn it off first to move it to a new device.");
-    const updated = await tx.user.updateMany({ where: { id: userId, totpSecret: null }, data: { totpPending: secret } });
+    // The key belongs to this session: another session (someone else with the password, say)
+    // neither sees it nor confirms it, and starting here replaces any key started elsewhere.
+    const updated = await tx.user.updateMany({ where: { id: userId, totpSecret: null }, data: { totpPending: secret, totpPendingSessionId: actor.sessionId ?? null } });
     if (updated.count === 0) throw conflict("Two-factor login changed in the meantime. Reload the page.");
     await appendAuditEvent(tx, { actorId: userId, projectId: null, action: "user.2fa.enrol_start", entityType: "User", entityId: userId });
     return user.email;
