@@ -3,6 +3,7 @@
 // of each item, whether to withhold the location, and which regions of a picture to blur.
 import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent, type PointerEvent } from "react";
+import type { PublishableFile } from "@/lib/domain/publication";
 import { publishIncidentAction, publishItemAction, unpublishIncidentAction, unpublishItemAction } from "@/app/projects/[slug]/publish/actions";
 
 type Result = { ok: true; message?: string } | { ok: false; error: string; fieldErrors?: Record<string, string[]> };
@@ -181,15 +182,7 @@ export interface ItemPublishProps {
     graphic: boolean;
     published: { publishedAt: string; updatedAt: string; title: string; description: string; withholdLocation: boolean } | null;
     redactions: Region[];
-    files: Array<{
-      mediaFileId: string;
-      filename: string;
-      mime: string;
-      kind: "image" | "video" | "other";
-      isPageCapture: boolean;
-      included: boolean;
-      preview: { id: string; width: number | null; height: number | null } | null;
-    }>;
+    files: PublishableFile[];
     publicMedia: number;
   };
 }

@@ -136,6 +136,19 @@ export interface FileForPublication {
   isPageCapture: boolean;
 }
 
+/** A file of an item as the publish panel lists it. */
+export interface PublishableFile {
+  mediaFileId: string;
+  filename: string;
+  mime: string;
+  kind: "image" | "video" | "other";
+  isPageCapture: boolean;
+  /** Whether it is ticked in the panel: the last published choice, or the default before one. */
+  included: boolean;
+  /** A preview to mark blur regions on (thumbnail of a photo, first keyframe of a video). */
+  preview: { id: string; width: number | null; height: number | null } | null;
+}
+
 /** Accepted photos and videos can have public copies; HTML pages and other files never do. */
 export function canHavePublicCopy(file: Pick<FileForPublication, "sniffedMime">): boolean {
   return mediaKindOf(file.sniffedMime) !== null;

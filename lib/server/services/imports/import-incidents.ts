@@ -293,22 +293,7 @@ async function writeImport(tx: Tx, input: WriteInput): Promise<WriteResult> {
     return {
       projectId,
       reference: `INC-${String(input.firstIncident + index).padStart(4, "0")}`,
-      title: d.title,
-      incidentType: d.incidentType,
-      description: d.description,
-      startAt: d.startAt,
-      endAt: d.endAt,
-      latitude: d.latitude,
-      longitude: d.longitude,
-      precisionM: d.precisionM,
-      locationName: d.locationName,
-      province: input.provinces.get(d.rowNumber) ?? null,
-      killedMin: d.killedMin,
-      killedMax: d.killedMax,
-      injuredMin: d.injuredMin,
-      injuredMax: d.injuredMax,
-      targets: d.targets,
-      tags: d.tags,
+      ...incidentFields(d, input.provinces.get(d.rowNumber) ?? null),
       externalId: d.externalId,
       createdById: actorId,
     };
@@ -355,24 +340,7 @@ async function writeImport(tx: Tx, input: WriteInput): Promise<WriteResult> {
     const d = r.draft;
     const existing = r.existing!;
     const province = input.provinces.get(d.rowNumber) ?? null;
-    const fields = {
-      title: d.title,
-      incidentType: d.incidentType,
-      description: d.description,
-      startAt: d.startAt,
-      endAt: d.endAt,
-      latitude: d.latitude,
-      longitude: d.longitude,
-      precisionM: d.precisionM,
-      locationName: d.locationName,
-      province,
-      killedMin: d.killedMin,
-      killedMax: d.killedMax,
-      injuredMin: d.injuredMin,
-      injuredMax: d.injuredMax,
-      targets: d.targets,
-      tags: d.tags,
-    };
+    const fields = incidentFields(d, province);
     const updated = await tx.incident.updateMany({ where: { id: existing.id, version: existing.version }, data: { ...fields, version: { increment: 1 } } });
     if (updated.count !== 1) throw conflict("An incident changed in the app while the import ran. Run the check again.");
     const changedFields = r.classification.changes.map((c) => c.field).filter((f) => f !== "sources");
@@ -503,4 +471,26 @@ async function writeImport(tx: Tx, input: WriteInput): Promise<WriteResult> {
     },
   });
   return { created: { incidentReferences: incidentRows.slice(0, 20).map((r) => r.reference), firstReference, lastReference }, updated: changedRows.length, runId: run.id };
+}
+
+/** The incident columns an imported row sets, the same for a new incident and an update. */
+function incidentFields(d: IncidentDraft, province: string | null) {
+  return {
+    title: d.title,
+    incidentType: d.incidentType,
+    description: d.description,
+    startAt: d.startAt,
+    endAt: d.endAt,
+    latitude: d.latitude,
+    longitude: d.longitude,
+    precisionM: d.precisionM,
+    locationName: d.locationName,
+    province,
+    killedMin: d.killedMin,
+    killedMax: d.killedMax,
+    injuredMin: d.injuredMin,
+    injuredMax: d.injuredMax,
+    targets: d.targets,
+    tags: d.tags,
+  };
 }

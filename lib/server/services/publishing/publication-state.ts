@@ -1,7 +1,7 @@
 import "server-only";
 import { can, type Actor } from "@/lib/domain/permissions";
 import { mediaKindOf } from "@/lib/domain/media-types";
-import { canHavePublicCopy, defaultPublicMedia, type PublicIncident, type PublicItem, type RedactionRegion } from "@/lib/domain/publication";
+import { canHavePublicCopy, defaultPublicMedia, type PublicIncident, type PublishableFile, type PublicItem, type RedactionRegion } from "@/lib/domain/publication";
 import { db } from "../../db";
 
 // What the publishing panels show an editor: whether something is public, since when, and
@@ -42,18 +42,6 @@ export async function incidentPublicationState(actor: Actor, incidentId: string)
       publicTitle: publicItems.get(item.id)?.title ?? null,
     })),
   };
-}
-
-export interface PublishableFile {
-  mediaFileId: string;
-  filename: string;
-  mime: string;
-  kind: "image" | "video" | "other";
-  isPageCapture: boolean;
-  /** Whether it is ticked in the panel: the last published choice, or the default before one. */
-  included: boolean;
-  /** A preview to mark blur regions on (thumbnail of a photo, first keyframe of a video). */
-  preview: { id: string; width: number | null; height: number | null } | null;
 }
 
 export interface ItemPublicationState {
