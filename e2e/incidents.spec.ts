@@ -42,8 +42,10 @@ test("editor creates an incident, links two verified items and a lead, sees them
   // An unverified item is refused as evidence, accepted as a lead.
   await linkForm.getByLabel("Item reference").fill(UNVERIFIED);
   await linkForm.getByRole("button", { name: "Link item" }).click();
-  await expect(page.getByTestId("action-error").or(page.getByRole("alert")).first()).toBeVisible();
-  await linkForm.getByLabel("Item reference").fill(UNVERIFIED);
+  // Wait for this refusal itself (not any live region such as Next's route announcer), so the
+  // next submission cannot overlap it. The refused reference stays in the field to correct.
+  await expect(linkForm.getByTestId("action-error")).toContainText(/verified|lead/i);
+  await expect(linkForm.getByLabel("Item reference")).toHaveValue(UNVERIFIED);
   await linkForm.getByLabel("as unverified lead").check();
   await linkForm.getByRole("button", { name: "Link item" }).click();
   await expect(page.getByTestId("incident-evidence")).toContainText(UNVERIFIED);

@@ -1,6 +1,7 @@
 "use client";
 // Link and unlink controls for an incident's evidence (editors only; the service checks again).
 import { useActionState, useEffect, useId, useRef, useState } from "react";
+import { submitKeepingInput } from "@/components/forms/submit-keeping-input";
 import { linkEvidenceAction, unlinkEvidenceAction } from "@/app/projects/[slug]/incidents/actions";
 import { EVIDENCE_RELATIONS } from "@/lib/domain/incident-fields";
 import type { ActionResult } from "@/lib/server/action-result";
@@ -38,7 +39,7 @@ export function LinkItemForm({ incidentId, path }: { incidentId: string; path: s
     if (state?.ok) formRef.current?.reset();
   }, [state]);
   return (
-    <form ref={formRef} action={action} className="inline" data-testid="link-item-form">
+    <form ref={formRef} onSubmit={submitKeepingInput(action)} className="inline" data-testid="link-item-form">
       <input type="hidden" name="incidentId" value={incidentId} />
       <input type="hidden" name="path" value={path} />
       <label>Item reference<input name="itemReference" required placeholder="AW-0042" size={12} /></label>

@@ -1,7 +1,8 @@
 "use client";
 // Create and edit form for an incident. The service parses the same fields with the schema in
 // lib/domain/incidents.ts; its field errors are shown next to each field.
-import { startTransition, useActionState, useState } from "react";
+import { useActionState, useState } from "react";
+import { submitKeepingInput } from "@/components/forms/submit-keeping-input";
 import { createIncidentAction, updateIncidentAction } from "@/app/projects/[slug]/incidents/actions";
 import { GeolocationMapPicker, type MapOutlines } from "@/components/map/location-map";
 import { PRECISION_PRESETS, parseCoordinates } from "@/lib/domain/coordinates";
@@ -65,15 +66,8 @@ export function IncidentForm({ projectId, projectSlug, incidentTypes, outlines, 
   const parsed = location.trim() ? parseCoordinates(location) : null;
   const invalid = (name: string) => (errors?.[name]?.length ? { "aria-invalid": true as const, "aria-describedby": `${name}-error` } : {});
 
-  function onSubmit(event: React.FormEvent<HTMLFormElement>) {
-    // Submitting through a transition (not the form action) keeps what was typed when the server refuses it.
-    event.preventDefault();
-    const data = new FormData(event.currentTarget);
-    startTransition(() => action(data));
-  }
-
   return (
-    <form onSubmit={onSubmit} className="stack wide incident-form" data-testid="incident-form" noValidate>
+    <form onSubmit={submitKeepingInput(action)} className="stack wide incident-form" data-testid="incident-form" noValidate>
       <input type="hidden" name="projectId" value={projectId} />
       <input type="hidden" name="projectSlug" value={projectSlug} />
       {edit ? (

@@ -4,6 +4,7 @@
 import Link from "next/link";
 import { useActionState, useId } from "react";
 import { linkEvidenceAction } from "@/app/projects/[slug]/incidents/actions";
+import { submitKeepingInput } from "@/components/forms/submit-keeping-input";
 import { ActionOutcome, RelationSuggestions } from "./evidence-controls";
 
 type Props = {
@@ -36,7 +37,7 @@ export function ItemIncidentsPanel({ projectSlug, itemId, itemVerified, path, li
         </ul>
       )}
       {canManage && available.length > 0 ? (
-        <form action={action} className="inline" data-testid="item-link-form">
+        <form onSubmit={submitKeepingInput(action)} className="inline" data-testid="item-link-form">
           <input type="hidden" name="itemId" value={itemId} />
           <input type="hidden" name="path" value={path} />
           <label>
