@@ -36,7 +36,7 @@ export default defineConfig({
     },
     {
       name: "workflows",
-      testMatch: /(intake|workflow|queue|incidents|import|archive|publishing|two-factor|sessions|hardening)\.spec\.ts/,
+      testMatch: /(intake|workflow|queue|incidents|incident-list|import|archive|publishing|two-factor|sessions|hardening)\.spec\.ts/,
       dependencies: ["roles"],
       use: { ...devices["Desktop Chrome"], launchOptions: chromiumLaunchOptions },
     },

@@ -1,4 +1,4 @@
-const LABELS: Record<string, string> = {
+export const STATUS_LABELS: Record<string, string> = {
   SUBMITTED: "Submitted",
   TRIAGED: "Triaged",
   IN_PROGRESS: "In progress",
@@ -11,5 +11,5 @@ const LABELS: Record<string, string> = {
 };
 
 export function StatusBadge({ status }: { status: string }) {
-  return <span className={`badge ${status}`}>{LABELS[status] ?? status}</span>;
+  return <span className={`badge ${status}`}>{STATUS_LABELS[status] ?? status}</span>;
 }

@@ -1,7 +1,9 @@
 "use client";
 // Link and unlink controls for an incident's evidence (editors only; the service checks again).
 import { useActionState, useEffect, useId, useRef, useState } from "react";
+import { itemOptionByReference } from "@/components/forms/choice-options";
 import { submitKeepingInput } from "@/components/forms/submit-keeping-input";
+import { TypeAhead } from "@/components/forms/type-ahead";
 import { linkEvidenceAction, unlinkEvidenceAction } from "@/app/projects/[slug]/incidents/actions";
 import { EVIDENCE_RELATIONS } from "@/lib/domain/incident-fields";
 import type { ActionResult } from "@/lib/server/action-result";
@@ -31,18 +33,34 @@ export function RelationSuggestions({ id }: { id: string }) {
 }
 
 /** On the incident page: link an item by its reference. */
-export function LinkItemForm({ incidentId, path }: { incidentId: string; path: string }) {
+export function LinkItemForm({ incidentId, projectSlug, path }: { incidentId: string; projectSlug: string; path: string }) {
   const [state, action, pending] = useActionState(linkEvidenceAction, null);
   const listId = useId();
   const formRef = useRef<HTMLFormElement>(null);
+  // A new key after each link empties the type-ahead (its text is React state, not a DOM default).
+  const [round, setRound] = useState(0);
   useEffect(() => {
-    if (state?.ok) formRef.current?.reset();
+    if (state?.ok) {
+      formRef.current?.reset();
+      setRound((r) => r + 1);
+    }
   }, [state]);
   return (
     <form ref={formRef} onSubmit={submitKeepingInput(action)} className="inline" data-testid="link-item-form">
       <input type="hidden" name="incidentId" value={incidentId} />
       <input type="hidden" name="path" value={path} />
-      <label>Item reference<input name="itemReference" required placeholder="AW-0042" size={12} /></label>
+      <TypeAhead
+        key={round}
+        label="Item reference"
+        name="itemReference"
+        mode="text"
+        required
+        placeholder="AW-0042 or words of the title"
+        size={22}
+        source={`/api/projects/${encodeURIComponent(projectSlug)}/item-choices`}
+        toOption={itemOptionByReference}
+        testId="item-picker"
+      />
       <label>Relation<input name="relation" list={listId} maxLength={500} size={28} placeholder="Shows the aftermath" /></label>
       <RelationSuggestions id={listId} />
       <label className="check"><input type="checkbox" name="asLead" value="on" /> as unverified lead</label>

@@ -4,7 +4,9 @@
 import Link from "next/link";
 import { useActionState, useId } from "react";
 import { linkEvidenceAction } from "@/app/projects/[slug]/incidents/actions";
+import { incidentOptionById } from "@/components/forms/choice-options";
 import { submitKeepingInput } from "@/components/forms/submit-keeping-input";
+import { TypeAhead } from "@/components/forms/type-ahead";
 import { ActionOutcome, RelationSuggestions } from "./evidence-controls";
 
 type Props = {
@@ -13,15 +15,13 @@ type Props = {
   itemVerified: boolean;
   path: string;
   links: Array<{ incidentId: string; reference: string; title: string; isLead: boolean; relation: string }>;
-  choices: Array<{ id: string; reference: string; title: string }>;
   canManage: boolean;
 };
 
-export function ItemIncidentsPanel({ projectSlug, itemId, itemVerified, path, links, choices, canManage }: Props) {
+export function ItemIncidentsPanel({ projectSlug, itemId, itemVerified, path, links, canManage }: Props) {
   const [state, action, pending] = useActionState(linkEvidenceAction, null);
   const listId = useId();
-  const linked = new Set(links.map((l) => l.incidentId));
-  const available = choices.filter((c) => !linked.has(c.id));
+  const linkedIds = links.map((l) => l.incidentId);
   return (
     <section className="panel" aria-labelledby="item-incidents" data-testid="item-incidents">
       <h3 id="item-incidents" style={{ marginTop: 0 }}>Incidents</h3>
@@ -36,17 +36,24 @@ export function ItemIncidentsPanel({ projectSlug, itemId, itemVerified, path, li
           ))}
         </ul>
       )}
-      {canManage && available.length > 0 ? (
+      {canManage ? (
         <form onSubmit={submitKeepingInput(action)} className="inline" data-testid="item-link-form">
           <input type="hidden" name="itemId" value={itemId} />
           <input type="hidden" name="path" value={path} />
-          <label>
-            Incident
-            <select name="incidentId" required defaultValue="">
-              <option value="" disabled>Choose…</option>
-              {available.map((c) => <option key={c.id} value={c.id}>{c.reference} · {c.title}</option>)}
-            </select>
-          </label>
+          <TypeAhead
+            // Remounted when the links change, so a linked incident leaves the field and the suggestions.
+            key={linkedIds.join(",")}
+            label="Incident"
+            name="incidentId"
+            mode="choice"
+            required
+            placeholder="INC-0042 or words of the title"
+            size={26}
+            source={`/api/projects/${encodeURIComponent(projectSlug)}/incident-choices`}
+            params={linkedIds.length > 0 ? { exclude: linkedIds.join(",") } : undefined}
+            toOption={incidentOptionById}
+            testId="incident-picker"
+          />
           <label>Relation<input name="relation" list={listId} maxLength={500} size={26} placeholder="Shows the aftermath" /></label>
           <RelationSuggestions id={listId} />
           {itemVerified ? (

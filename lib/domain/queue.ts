@@ -1,7 +1,8 @@
 // The review queue's view state, as it lives in the URL. Links get shared, bookmarked and
 // hand-edited, so parsing never throws: a value that makes no sense is dropped and the
 // default used instead, and `problems` says what was ignored so the page can tell the user.
-import { isCalendarDay } from "./calendar-day";
+export { parseDay } from "./url-params";
+import { day, freeList, getListParam, getParam, orderedRange, pickFrom, type ParamSource } from "./url-params";
 import { ITEM_STATES, type ItemState } from "./review-workflow";
 
 export const PLATFORMS = ["TELEGRAM", "X_TWITTER", "FACEBOOK", "TIKTOK", "YOUTUBE", "INSTAGRAM", "WHATSAPP", "OTHER"] as const;
@@ -21,7 +22,6 @@ export const OPTIONAL_COLUMNS = ["status", "platform", "province", "assignee", "
 export type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
 
 export const MAX_PAGE = 100_000;
-const MAX_LIST = 20;
 const MAX_TEXT = 200;
 
 export interface QueueState {
@@ -95,71 +95,6 @@ export interface ParsedQueueState {
   state: QueueState;
   /** Parameters that were ignored, for a gentle notice: "Ignored: status=BOGUS". */
   problems: string[];
-}
-
-type ParamSource = URLSearchParams | Record<string, string | string[] | undefined>;
-
-function getParam(source: ParamSource, key: string): string | undefined {
-  if (source instanceof URLSearchParams) return source.get(key) ?? undefined;
-  const value = source[key];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** List filters accept both `status=A,B` and repeated `status=A&status=B` (plain HTML forms). */
-function getListParam(source: ParamSource, key: string): string | undefined {
-  const values = source instanceof URLSearchParams ? source.getAll(key) : ([] as string[]).concat(source[key] ?? []);
-  return values.length === 0 ? undefined : values.join(",");
-}
-
-function splitList(raw: string): string[] {
-  return raw
-    .split(",")
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0);
-}
-
-function pickFrom<T extends string>(raw: string | undefined, allowed: readonly T[], key: string, problems: string[], normalise = (s: string) => s): T[] {
-  if (raw === undefined) return [];
-  const out: T[] = [];
-  for (const part of splitList(raw)) {
-    const value = normalise(part) as T;
-    if (allowed.includes(value)) {
-      if (!out.includes(value)) out.push(value);
-    } else problems.push(`${key}=${part.slice(0, 40)}`);
-  }
-  return out.slice(0, MAX_LIST);
-}
-
-/** Free text values (tags, provinces): trimmed, bounded, no control characters. */
-function freeList(raw: string | undefined, key: string, problems: string[], lower: boolean): string[] {
-  if (raw === undefined) return [];
-  const out: string[] = [];
-  for (const part of splitList(raw)) {
-    if (part.length > 80 || /[\u0000-\u001f\u007f]/.test(part)) {
-      problems.push(`${key}=${part.slice(0, 40)}`);
-      continue;
-    }
-    const value = lower ? part.toLowerCase() : part;
-    if (!out.includes(value)) out.push(value);
-  }
-  return out.slice(0, MAX_LIST);
-}
-
-/** A real calendar day as YYYY-MM-DD within the range date filters accept (see isCalendarDay), or null. */
-export function parseDay(raw: string | undefined): string | null {
-  return raw && isCalendarDay(raw) ? raw : null;
-}
-
-function day(source: ParamSource, key: string, problems: string[]): string | null {
-  const raw = getParam(source, key);
-  if (raw === undefined || raw === "") return null;
-  const parsed = parseDay(raw);
-  if (!parsed) problems.push(`${key}=${raw.slice(0, 40)}`);
-  return parsed;
-}
-
-function orderedRange(from: string | null, to: string | null): [string | null, string | null] {
-  return from && to && from > to ? [to, from] : [from, to];
 }
 
 const ID_PATTERN = /^[a-z0-9]{8,40}$/i;

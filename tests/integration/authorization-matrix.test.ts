@@ -588,6 +588,23 @@ const EXPECTATIONS: Record<string, Expectation> = {
     allow: ["editor"],
     probe: (ctx) => get(ctx, `/projects/${world.p.slug}/export/items?format=csv`, { slug: world.p.slug }),
   },
+  "app/projects/[slug]/export/incidents/route.ts#GET": {
+    kind: "session",
+    allow: ["editor"],
+    probe: (ctx) => get(ctx, `/projects/${world.p.slug}/export/incidents?format=csv`, { slug: world.p.slug }),
+  },
+  "app/api/projects/[slug]/incident-choices/route.ts#GET": {
+    kind: "session",
+    allow: P_WORKERS,
+    why: "incidents are read by investigators and above",
+    probe: (ctx) => get(ctx, `/api/projects/${world.p.slug}/incident-choices?q=${world.incident.reference}`, { slug: world.p.slug }),
+  },
+  "app/api/projects/[slug]/item-choices/route.ts#GET": {
+    kind: "session",
+    allow: P_MEMBERS,
+    why: "a contributor gets suggestions among their own items only",
+    probe: (ctx) => get(ctx, `/api/projects/${world.p.slug}/item-choices?q=a`, { slug: world.p.slug }),
+  },
   "app/projects/[slug]/items/[ref]/custody/json/route.ts#GET": {
     kind: "session",
     allow: P_MEMBERS,

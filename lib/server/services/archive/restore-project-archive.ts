@@ -21,6 +21,7 @@ import { auditActorId, can, type Actor } from "@/lib/domain/permissions";
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { appendAuditEvent } from "../../audit";
 import { db, type Tx } from "../../db";
+import { refreshPlannerStatistics } from "../../planner-statistics";
 import { hashPassword } from "../../passwords";
 import { blobStore } from "../../storage";
 import type { BlobStore } from "../../storage/blob-store";
@@ -297,6 +298,10 @@ export async function restoreProjectArchive(actor: Actor, input: unknown, deps: 
     },
     { timeout: 300_000 },
   );
+  await refreshPlannerStatistics([
+    "User", "Project", "Membership", "EvidenceItem", "Incident", "MediaFile", "Derivative", "SourceUrl", "UrlCapture",
+    "Geolocation", "Chronolocation", "Review", "IncidentEvidence", "Comment", "SavedView", "MediaAccess", "RestoredAuditEvent",
+  ], client);
 
   return { restoreId, project: { id: project.id, slug: project.slug, name: project.name }, manifestSha256, counts, blobs, restoredAuditEvents: audit.length, restoredHeadHash: segment.headHash };
 }

@@ -11,6 +11,7 @@ import { auditActorId, can, type Actor } from "@/lib/domain/permissions";
 import { idSchema } from "@/lib/domain/schemas";
 import { appendAuditEvent, appendAuditEvents, type AuditEntry } from "../../audit";
 import { db, type Prisma, type Tx } from "../../db";
+import { refreshPlannerStatistics } from "../../planner-statistics";
 import { adminAreaAt } from "../../geo/admin-areas";
 import { isUniqueViolation } from "../../prisma-errors";
 import { parseInput } from "../../validation";
@@ -238,6 +239,7 @@ export async function importIncidents(actor: Actor, input: unknown): Promise<Imp
       });
       return { rows, result };
     }, IMPORT_TRANSACTION);
+    await refreshPlannerStatistics(["Incident", "IncidentEvidence", "EvidenceItem", "SourceUrl", "ImportRun", "ImportRecord"]);
     return report(rows, result);
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict("Someone else changed this project's incidents at the same moment. Run the check again.");

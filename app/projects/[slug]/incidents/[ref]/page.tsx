@@ -172,7 +172,7 @@ export default async function IncidentPage({ params }: { params: Promise<{ slug:
         <section className="panel" aria-labelledby="link-item" style={{ marginTop: 12 }}>
           <h3 id="link-item" style={{ marginTop: 0 }}>Link an item</h3>
           <p className="small muted">Verified (or published) items can be evidence. Any other item can be linked only as an unverified lead, which never counts as evidence.</p>
-          <LinkItemForm incidentId={incident.id} path={pagePath} />
+          <LinkItemForm incidentId={incident.id} projectSlug={project.slug} path={pagePath} />
         </section>
       ) : null}
       {publication ? (

@@ -147,7 +147,6 @@ export default async function ItemPage({ params }: { params: Promise<{ slug: str
           itemVerified={isVerifiedStatus(item.status)}
           path={pagePath}
           links={incidents.links}
-          choices={incidents.choices}
           canManage={incidents.canManage}
         />
       ) : null}
