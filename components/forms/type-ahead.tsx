@@ -136,7 +136,7 @@ export function TypeAhead({ label, name, source, toOption, mode, defaultValue = 
         onBlur={() => setTimeout(() => setOpen(false), 120)}
       />
       {mode === "choice" ? <input type="hidden" name={name} value={value} /> : null}
-      <ul id={listId} role="listbox" aria-label={`${label} suggestions`} className="type-ahead-list" hidden={!open}>
+      <ul id={listId} role="listbox" aria-label="Suggestions" className="type-ahead-list" hidden={!open}>
         {state === "error" ? <li className="muted" role="presentation">Suggestions could not be loaded; type the reference in full.</li> : null}
         {state !== "error" && options.length === 0 ? (
           <li className="muted" role="presentation">{state === "loading" ? "Searching…" : "No matches."}</li>

@@ -2,6 +2,7 @@ import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { AuditChainVerifier, GENESIS_HASH, hashAuditEvent, toAuditJson, type AuditContent, type ChainVerdict, type StoredAuditEvent } from "@/lib/domain/audit-chain";
 import { AuditSegmentVerifier, type ArchivedAuditEvent } from "@/lib/domain/archive";
+import { bulkInsert, newRowId } from "./bulk-insert";
 import type { Tx } from "./db";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 
@@ -90,43 +91,43 @@ export async function verifyStoredAuditChain(client: PrismaClient, pageSize = 20
  * inserts: a bulk import records thousands of events without thousands of round trips. The
  * chain is exactly what the same entries appended one by one would give.
  */
-export async function appendAuditEvents(tx: Tx, entries: readonly AuditEntry[], batchSize = 1000): Promise<void> {
+export async function appendAuditEvents(tx: Tx, entries: readonly AuditEntry[], batchSize = 5000): Promise<void> {
   if (entries.length === 0) return;
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}::bigint)`;
   const head = await tx.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
   let seq = head?.seq ?? 0;
   let prevHash = head?.hash ?? GENESIS_HASH;
   const createdAt = new Date().toISOString();
-  for (let start = 0; start < entries.length; start += batchSize) {
-    const rows = entries.slice(start, start + batchSize).map((entry) => {
-      seq += 1;
-      const content: AuditContent = {
-        seq,
-        actorId: entry.actorId,
-        projectId: entry.projectId,
-        action: entry.action,
-        entityType: entry.entityType,
-        entityId: entry.entityId,
-        before: toAuditJson(entry.before),
-        after: toAuditJson(entry.after),
-        ip: entry.ip ?? null,
-        createdAt,
-      };
-      const hash = hashAuditEvent(prevHash, content);
-      const row = {
-        ...content,
-        before: content.before === null ? Prisma.DbNull : content.before,
-        after: content.after === null ? Prisma.DbNull : content.after,
-        createdAt: new Date(content.createdAt),
-        prevHash,
-        hash,
-      };
-      prevHash = hash;
-      return row;
-    });
-    await tx.auditEvent.createMany({ data: rows });
-  }
+  const rows = entries.map((entry) => {
+    seq += 1;
+    const content: AuditContent = {
+      seq,
+      actorId: entry.actorId,
+      projectId: entry.projectId,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      before: toAuditJson(entry.before),
+      after: toAuditJson(entry.after),
+      ip: entry.ip ?? null,
+      createdAt,
+    };
+    const hash = hashAuditEvent(prevHash, content);
+    const row = { id: newRowId(), ...content, prevHash, hash };
+    prevHash = hash;
+    return row;
+  });
+  // A JSON null in before/after is stored as SQL NULL, as appendAuditEvent stores it.
+  await bulkInsert(tx, AUDIT_EVENT_TABLE, rows, { chunk: batchSize });
 }
+
+const AUDIT_EVENT_TABLE = {
+  table: "AuditEvent",
+  columns: {
+    id: "text", seq: "int", actorId: "text", projectId: "text", action: "text", entityType: "text", entityId: "text",
+    before: "jsonb", after: "jsonb", ip: "text", createdAt: "timestamptz", prevHash: "text", hash: "text",
+  },
+} as const;
 
 export type RestoredHistoryVerdict =
   | { ok: true; segments: Array<{ restoreId: string; count: number; firstSeq: number | null; headSeq: number | null; headHash: string | null }> }

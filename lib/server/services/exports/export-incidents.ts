@@ -32,7 +32,7 @@ export async function exportIncidents(actor: Actor, input: { projectSlug: string
              'province', inc."province", 'district', inc."district", 'description', inc."description",
              'claimGroup', inc."claimGroup", 'attributionGroup', inc."attributionGroup", 'attributionConfidence', inc."attributionConfidence",
              'killedMin', inc."killedMin", 'killedMax', inc."killedMax", 'injuredMin', inc."injuredMin", 'injuredMax', inc."injuredMax",
-             'targets', inc."targets", 'tags', inc."tags",
+             'targets', coalesce(inc."targets", ARRAY[]::text[]), 'tags', coalesce(inc."tags", ARRAY[]::text[]),
              'verifiedEvidence', coalesce(ev."verified", 0), 'leads', coalesce(ev."leads", 0), 'evidenceReferences', coalesce(ev."refs", '[]'::json)
            ) ORDER BY wanted."position")::text AS "rows"
       FROM wanted

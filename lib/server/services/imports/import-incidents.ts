@@ -10,6 +10,7 @@ import { MAX_REPORTED_PROBLEMS, ROW_ERROR_MODES, UPDATE_MODES, type ImportReport
 import { auditActorId, can, type Actor } from "@/lib/domain/permissions";
 import { idSchema } from "@/lib/domain/schemas";
 import { appendAuditEvent, appendAuditEvents, type AuditEntry } from "../../audit";
+import { bulkInsert, newRowId } from "../../bulk-insert";
 import { db, type Prisma, type Tx } from "../../db";
 import { refreshPlannerStatistics } from "../../planner-statistics";
 import { adminAreaAt } from "../../geo/admin-areas";
@@ -37,7 +38,6 @@ export const IMPORTED_SOURCE_RELATION = "Imported source";
 /** Tag on imported items, so the queue can find them. */
 export const IMPORTED_ITEM_TAG = "imported";
 
-const BATCH = 1000;
 // Thousands of rows in one all-or-nothing transaction take longer than an ordinary write.
 const IMPORT_TRANSACTION = { maxWait: 15_000, timeout: 300_000 };
 
@@ -263,6 +263,33 @@ interface WriteInput {
   parsed: ParsedImport;
 }
 
+// Column types of the rows an import writes in bulk (see lib/server/bulk-insert.ts).
+const INCIDENT_TABLE = {
+  table: "Incident",
+  columns: {
+    id: "text", projectId: "text", reference: "text", title: "text", incidentType: "text", description: "text",
+    startAt: "timestamptz", endAt: "timestamptz", latitude: "float8", longitude: "float8", precisionM: "int", locationName: "text",
+    province: "text", killedMin: "int", killedMax: "int", injuredMin: "int", injuredMax: "int", targets: "text[]", tags: "text[]",
+    externalId: "text", createdById: "text",
+  },
+} as const;
+const ITEM_TABLE = {
+  table: "EvidenceItem",
+  columns: {
+    id: "text", projectId: "text", reference: "text", title: "text", description: "text", submittedById: "text", postUrl: "text",
+    claimedPlace: "text", claimedDate: "text", tags: "text[]",
+  },
+} as const;
+const SOURCE_URL_TABLE = { table: "SourceUrl", columns: { id: "text", itemId: "text", url: "text", note: "text", addedById: "text" } } as const;
+const INCIDENT_EVIDENCE_TABLE = {
+  table: "IncidentEvidence",
+  columns: { id: "text", incidentId: "text", itemId: "text", relation: "text", isLead: "bool", createdById: "text" },
+} as const;
+const IMPORT_RECORD_TABLE = {
+  table: "ImportRecord",
+  columns: { id: "text", projectId: "text", incidentId: "text", externalId: "text", hash: "text", values: "jsonb", importRunId: "text" },
+} as const;
+
 interface WriteResult {
   created: NonNullable<ImportReport["created"]>;
   updated: number;
@@ -293,6 +320,7 @@ async function writeImport(tx: Tx, input: WriteInput): Promise<WriteResult> {
   const incidentRows = newRows.map((r, index) => {
     const d = r.draft;
     return {
+      id: newRowId(),
       projectId,
       reference: `INC-${String(input.firstIncident + index).padStart(4, "0")}`,
       ...incidentFields(d, input.provinces.get(d.rowNumber) ?? null),
@@ -300,11 +328,8 @@ async function writeImport(tx: Tx, input: WriteInput): Promise<WriteResult> {
       createdById: actorId,
     };
   });
-  const incidentIdByReference = new Map<string, string>();
-  for (let start = 0; start < incidentRows.length; start += BATCH) {
-    const created = await tx.incident.createManyAndReturn({ data: incidentRows.slice(start, start + BATCH), select: { id: true, reference: true } });
-    for (const row of created) incidentIdByReference.set(row.reference, row.id);
-  }
+  await bulkInsert(tx, INCIDENT_TABLE, incidentRows, { timestamps: ["updatedAt"] });
+  const incidentIdByReference = new Map(incidentRows.map((row) => [row.reference, row.id]));
   const targets: Array<{ incidentId: string; reference: string; draft: IncidentDraft; urls: string[] }> = newRows.map((r, index) => ({
     incidentId: incidentIdByReference.get(incidentRows[index]!.reference)!,
     reference: incidentRows[index]!.reference,
@@ -368,7 +393,7 @@ async function writeImport(tx: Tx, input: WriteInput): Promise<WriteResult> {
     for (const url of target.urls) {
       const source = target.draft.sources.find((s) => s.url === url)!;
       items.push({
-        id: "",
+        id: newRowId(),
         reference: `${itemPrefix}-${String(itemNumber).padStart(4, "0")}`,
         title: (source.description || `Imported source for ${target.draft.title}`).slice(0, 200),
         url,
@@ -378,29 +403,29 @@ async function writeImport(tx: Tx, input: WriteInput): Promise<WriteResult> {
       itemNumber += 1;
     }
   }
-  for (let start = 0; start < items.length; start += BATCH) {
-    const batch = items.slice(start, start + BATCH);
-    const created = await tx.evidenceItem.createManyAndReturn({
-      data: batch.map((item) => ({
-        projectId,
-        reference: item.reference,
-        title: item.title,
-        description: item.description,
-        submittedById: actorId,
-        postUrl: item.url,
-        claimedPlace: item.target.draft.locationName,
-        claimedDate: item.target.draft.startAt ? isoDay(item.target.draft.startAt) : null,
-        tags: [IMPORTED_ITEM_TAG],
-      })),
-      select: { id: true, reference: true },
-    });
-    const idByReference = new Map(created.map((row) => [row.reference, row.id]));
-    for (const item of batch) item.id = idByReference.get(item.reference)!;
-    await tx.sourceUrl.createMany({ data: batch.map((item) => ({ itemId: item.id, url: item.url, note: item.description, addedById: actorId })) });
-    await tx.incidentEvidence.createMany({
-      data: batch.map((item) => ({ incidentId: item.target.incidentId, itemId: item.id, relation: IMPORTED_SOURCE_RELATION, isLead: true, createdById: actorId })),
-    });
-  }
+  await bulkInsert(
+    tx,
+    ITEM_TABLE,
+    items.map((item) => ({
+      id: item.id,
+      projectId,
+      reference: item.reference,
+      title: item.title,
+      description: item.description,
+      submittedById: actorId,
+      postUrl: item.url,
+      claimedPlace: item.target.draft.locationName,
+      claimedDate: item.target.draft.startAt ? isoDay(item.target.draft.startAt) : null,
+      tags: [IMPORTED_ITEM_TAG],
+    })),
+    { timestamps: ["updatedAt"] },
+  );
+  await bulkInsert(tx, SOURCE_URL_TABLE, items.map((item) => ({ id: newRowId(), itemId: item.id, url: item.url, note: item.description, addedById: actorId })));
+  await bulkInsert(
+    tx,
+    INCIDENT_EVIDENCE_TABLE,
+    items.map((item) => ({ id: newRowId(), incidentId: item.target.incidentId, itemId: item.id, relation: IMPORTED_SOURCE_RELATION, isLead: true, createdById: actorId })),
+  );
   for (const item of items) {
     entries.push({
       actorId,
@@ -429,7 +454,7 @@ async function writeImport(tx: Tx, input: WriteInput): Promise<WriteResult> {
   });
   // New incidents have no record yet: written in batches. Updated ones replace theirs.
   const fresh = recorded.slice(0, newRows.length);
-  for (let start = 0; start < fresh.length; start += BATCH) await tx.importRecord.createMany({ data: fresh.slice(start, start + BATCH).map(record) });
+  await bulkInsert(tx, IMPORT_RECORD_TABLE, fresh.map((entry) => ({ id: newRowId(), ...record(entry) })), { timestamps: ["updatedAt"] });
   for (const entry of recorded.slice(newRows.length)) {
     const data = record(entry);
     await tx.importRecord.upsert({ where: { incidentId: entry.incidentId }, create: data, update: { externalId: data.externalId, hash: data.hash, values: data.values, importRunId: run.id } });
