@@ -52,8 +52,11 @@ test("an editor imports sixty incidents, pages through the list, finds one by se
 
   // Search by a word's beginning, from the keyboard ("/" focuses the box).
   await page.goto(`/projects/${DEMO_PROJECT.slug}/incidents`);
-  await page.keyboard.press("/");
-  await expect(page.getByTestId("incident-search")).toBeFocused();
+  // Until the page has hydrated a key press reaches nothing, so press until the box has focus.
+  await expect(async () => {
+    await page.keyboard.press("/");
+    await expect(page.getByTestId("incident-search")).toBeFocused({ timeout: 500 });
+  }).toPass();
   await page.keyboard.type("zaran");
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/q=zaran/);

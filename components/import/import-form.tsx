@@ -2,8 +2,9 @@
 // Import incidents: check a file (dry run), read its report (row errors, cell warnings, new /
 // unchanged / changed / conflicting rows with their diffs), choose what to write, then import.
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { importIncidentsAction } from "@/app/projects/[slug]/import/actions";
+import { deleteImportMappingAction, importIncidentsAction, saveImportMappingAction } from "@/app/projects/[slug]/import/actions";
 import { IMPORT_FIELDS, detectImportFormat, type ImportFormat } from "@/lib/domain/import/mapping";
 import type { ImportProblem } from "@/lib/domain/import/parse";
 import type { ImportReport, RowErrorMode, UpdateMode } from "@/lib/domain/import/report";
@@ -14,7 +15,11 @@ interface Props {
   maxBytes: number;
   formats: Array<{ value: ImportFormat; label: string; defaultMapping: string }>;
   presets: Array<{ id: string; label: string; format: ImportFormat; mapping: string }>;
+  /** Mappings saved for this project, offered beside the shipped ones. */
+  saved: Array<{ id: string; name: string; format: ImportFormat; mapping: string }>;
 }
+
+const SAVED = "saved:";
 
 const show = (value: unknown) => (value === undefined ? "(no record)" : value === null ? "—" : Array.isArray(value) ? value.join(", ") || "—" : String(value));
 
@@ -201,6 +206,42 @@ function parseMapping(text: string): MappingShape | null {
   }
 }
 
+/** Keep the mapping being edited for this project's next imports, or delete a saved one. */
+function SaveMapping(props: { projectId: string; format: ImportFormat; mapping: string; selected: { id: string; name: string } | null; onSaved: (id: string) => void; onDeleted: () => void }) {
+  const { projectId, format, mapping, selected, onSaved, onDeleted } = props;
+  const [name, setName] = useState(selected?.name ?? "");
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function save() {
+    setBusy(true);
+    const result = await saveImportMappingAction({ projectId, name, format, mapping });
+    setBusy(false);
+    if (result.ok) {
+      setOutcome({ ok: true, text: result.data.replaced ? `Replaced the saved mapping "${result.data.name}".` : `Saved as "${result.data.name}".` });
+      onSaved(result.data.id);
+    } else setOutcome({ ok: false, text: [result.error, ...Object.values(result.fieldErrors ?? {}).flat()].join(" ") });
+  }
+  async function remove() {
+    if (!selected || !window.confirm(`Delete the saved mapping "${selected.name}"? Imports already run keep their own copy.`)) return;
+    setBusy(true);
+    const result = await deleteImportMappingAction({ mappingId: selected.id });
+    setBusy(false);
+    setOutcome(result.ok ? { ok: true, text: `Deleted "${result.data.name}".` } : { ok: false, text: result.error });
+    if (result.ok) onDeleted();
+  }
+  return (
+    <div className="inline" data-testid="import-save-mapping">
+      <label>
+        Save this mapping as
+        <input value={name} onChange={(e) => setName(e.target.value)} maxLength={80} placeholder="e.g. Partner sheet v2" data-testid="import-mapping-name" />
+      </label>
+      <button type="button" className="secondary" disabled={busy || name.trim() === ""} onClick={save} data-testid="import-mapping-save">Save mapping</button>
+      {selected ? <button type="button" className="link" disabled={busy} onClick={remove}>Delete “{selected.name}”</button> : null}
+      {outcome ? <p className={outcome.ok ? "notice" : "error"} role={outcome.ok ? "status" : "alert"}>{outcome.text}</p> : null}
+    </div>
+  );
+}
+
 /** The mapping as a form: for each field, the columns that feed it (comma-separated). */
 function MappingFields({ mapping, onChange }: { mapping: string; onChange: (next: string) => void }) {
   const parsed = parseMapping(mapping);
@@ -262,7 +303,8 @@ function MappingFields({ mapping, onChange }: { mapping: string; onChange: (next
   );
 }
 
-export function ImportForm({ projectId, projectSlug, maxBytes, formats, presets }: Props) {
+export function ImportForm({ projectId, projectSlug, maxBytes, formats, presets, saved }: Props) {
+  const router = useRouter();
   const defaultOf = (format: ImportFormat) => formats.find((f) => f.value === format)?.defaultMapping ?? "";
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState<ImportFormat>(formats[0]!.value);
@@ -292,7 +334,7 @@ export function ImportForm({ projectId, projectSlug, maxBytes, formats, presets 
 
   function choosePreset(id: string) {
     setPreset(id);
-    const shipped = presets.find((p) => p.id === id);
+    const shipped = id.startsWith(SAVED) ? saved.find((m) => `${SAVED}${m.id}` === id) : presets.find((p) => p.id === id);
     if (!shipped) {
       setMapping(defaultOf(format));
       return;
@@ -363,9 +405,18 @@ export function ImportForm({ projectId, projectSlug, maxBytes, formats, presets 
           Column mapping
           <select value={preset} onChange={(e) => choosePreset(e.target.value)} data-testid="import-preset">
             <option value="">Default for the format</option>
-            {presets.map((p) => (
-              <option key={p.id} value={p.id}>{p.label}</option>
-            ))}
+            <optgroup label="Shipped">
+              {presets.map((p) => (
+                <option key={p.id} value={p.id}>{p.label}</option>
+              ))}
+            </optgroup>
+            {saved.length > 0 ? (
+              <optgroup label="Saved for this project">
+                {saved.map((m) => (
+                  <option key={m.id} value={`${SAVED}${m.id}`}>{m.name}</option>
+                ))}
+              </optgroup>
+            ) : null}
           </select>
         </label>
         <details>
@@ -380,6 +431,20 @@ export function ImportForm({ projectId, projectSlug, maxBytes, formats, presets 
             <textarea className="mono" rows={16} value={mapping} onChange={(e) => setMapping(e.target.value)} spellCheck={false} data-testid="import-mapping" aria-label="Column mapping (JSON)" />
           </details>
           <button type="button" className="secondary" onClick={() => choosePreset(preset)}>Reset the mapping</button>
+          <SaveMapping
+            projectId={projectId}
+            format={format}
+            mapping={mapping}
+            selected={preset.startsWith(SAVED) ? saved.find((m) => `${SAVED}${m.id}` === preset) ?? null : null}
+            onSaved={(id) => {
+              router.refresh();
+              setPreset(`${SAVED}${id}`);
+            }}
+            onDeleted={() => {
+              router.refresh();
+              setPreset("");
+            }}
+          />
         </details>
         <fieldset>
           <legend>Rows with errors</legend>

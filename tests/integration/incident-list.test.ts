@@ -9,6 +9,7 @@ import { db } from "../../lib/server/db";
 import { exportIncidents } from "../../lib/server/services/exports/export-incidents";
 import { listIncidents, searchIncidentChoices } from "../../lib/server/services/incidents/list-incidents";
 import { importIncidents } from "../../lib/server/services/imports/import-incidents";
+import { getProjectOverview } from "../../lib/server/services/projects/get-project-overview";
 import { searchItemChoices } from "../../lib/server/services/items/search-item-choices";
 import { submitEvidence } from "../../lib/server/services/items/submit-evidence";
 import { actorFor, makeProject, makeUser } from "../support/fixtures";
@@ -133,6 +134,13 @@ describe("the incident list", () => {
     const leadsOnly = await listIncidents(actors.investigator!, { projectSlug: project.slug, state: view({ evidence: "leads-only" }) });
     expect(leadsOnly.rows.map((r) => [r.reference, r.counts.leads])).toEqual([["INC-0501", 1]]);
     expect((await listIncidents(actors.investigator!, { projectSlug: project.slug, state: view({ evidence: "none" }) })).total).toBe(TOTAL - 2);
+  });
+
+  it("the project overview shows the latest dated incidents and counts the undated apart", async () => {
+    const overview = await getProjectOverview(actors.investigator!, project.slug);
+    expect(overview.incidents?.total).toBe(TOTAL);
+    expect(overview.incidents?.undated).toBe(Math.floor(TOTAL / 10));
+    expect(overview.incidents?.recent.map((i) => i.reference)).toEqual(["INC-1219", "INC-1218", "INC-1217", "INC-1216", "INC-1215", "INC-1214", "INC-1213", "INC-1212", "INC-1211", "INC-1209"]);
   });
 
   it("is not found for people outside the project and for contributors", async () => {

@@ -61,7 +61,8 @@ describe("who sees what", () => {
     const o = await overview(who, "demo-witness");
     const project = await db().project.findUniqueOrThrow({ where: { slug: "demo-witness" } });
     expect(countOf(o)).toBe(await db().evidenceItem.count({ where: { projectId: project.id } }));
-    expect(o.incidents).toHaveLength(5);
+    expect(o.incidents?.recent).toHaveLength(5);
+    expect(o.incidents?.total).toBe(5);
   });
 
   it.each([

@@ -95,7 +95,17 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
 
       {overview.incidents ? (
         <>
-          <h2>Incidents <Link href={`/projects/${overview.project.slug}/incidents`} className="small" data-testid="incidents-link">All incidents</Link></h2>
+          <h2>
+            Incidents{" "}
+            <Link href={`/projects/${overview.project.slug}/incidents`} className="small" data-testid="incidents-link">
+              All {overview.incidents.total.toLocaleString("en-GB")} incidents
+            </Link>
+          </h2>
+          {overview.incidents.undated > 0 ? (
+            <p className="small muted" data-testid="overview-undated">
+              {overview.incidents.undated.toLocaleString("en-GB")} with no known date, listed after the dated ones.
+            </p>
+          ) : null}
           <table data-testid="incidents-table">
             <thead>
               <tr>
@@ -107,13 +117,13 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
               </tr>
             </thead>
             <tbody>
-              {overview.incidents.map((incident) => (
+              {overview.incidents.recent.map((incident) => (
                 <tr key={incident.id}>
                   <td className="mono"><Link href={`/projects/${overview.project.slug}/incidents/${incident.reference}`}>{incident.reference}</Link></td>
                   <td>{incident.title}</td>
                   <td>{incident.incidentType}</td>
                   <td>{incident.province ?? "—"}</td>
-                  <td>{incident.startAt ? dateFormat.format(incident.startAt) : "—"}</td>
+                  <td>{incident.startAt ? dateFormat.format(incident.startAt) : <span className="muted">date unknown</span>}</td>
                 </tr>
               ))}
             </tbody>

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import type { ImportReport } from "@/lib/domain/import/report";
 import { runAction, type ActionResult } from "@/lib/server/action-result";
 import { importIncidents } from "@/lib/server/services/imports/import-incidents";
+import { deleteImportMapping, saveImportMapping } from "@/lib/server/services/imports/saved-mappings";
 
 export async function importIncidentsAction(form: FormData): Promise<ActionResult<ImportReport>> {
   const result = await runAction(async (actor) => {
@@ -25,4 +26,13 @@ export async function importIncidentsAction(form: FormData): Promise<ActionResul
     revalidatePath(`/projects/${slug}/import`);
   }
   return result;
+}
+
+/** Saves the mapping being edited under a name for this project's next imports. */
+export async function saveImportMappingAction(input: unknown): Promise<ActionResult<{ id: string; name: string; replaced: boolean }>> {
+  return runAction((actor) => saveImportMapping(actor, input));
+}
+
+export async function deleteImportMappingAction(input: unknown): Promise<ActionResult<{ name: string }>> {
+  return runAction((actor) => deleteImportMapping(actor, input));
 }

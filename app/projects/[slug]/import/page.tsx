@@ -2,11 +2,12 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ImportForm } from "@/components/import/import-form";
 import { DomainError } from "@/lib/domain/errors";
-import { DEFAULT_MAPPINGS, IMPORT_FORMATS, IMPORT_FORMAT_LABELS, MAPPING_PRESETS, MAPPING_PRESET_IDS, mappingToJson, type ImportMapping } from "@/lib/domain/import/mapping";
+import { DEFAULT_MAPPINGS, IMPORT_FORMATS, IMPORT_FORMAT_LABELS, MAPPING_PRESETS, MAPPING_PRESET_IDS, mappingToJson, type ImportFormat, type ImportMapping } from "@/lib/domain/import/mapping";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "@/lib/domain/import/parse";
 import { actorOrRedirect } from "@/lib/server/session";
 import { getImportContext } from "@/lib/server/services/imports/import-context";
 import { listImportRuns } from "@/lib/server/services/imports/list-import-runs";
+import { listSavedMappings } from "@/lib/server/services/imports/saved-mappings";
 
 export const metadata: Metadata = { title: "Import incidents" };
 
@@ -19,7 +20,7 @@ export default async function ImportPage({ params }: { params: Promise<{ slug: s
     if (error instanceof DomainError && error.code === "NOT_FOUND") notFound();
     throw error;
   });
-  const runs = await listImportRuns(actor, project.id);
+  const [runs, saved] = await Promise.all([listImportRuns(actor, project.id), listSavedMappings(actor, project.id)]);
   return (
     <>
       <h1>Import incidents</h1>
@@ -41,6 +42,7 @@ export default async function ImportPage({ params }: { params: Promise<{ slug: s
           format: MAPPING_PRESETS[id].format,
           mapping: mappingToJson({ preset: id, ...(MAPPING_PRESETS[id].mapping as ImportMapping) }),
         }))}
+        saved={saved.filter((m): m is typeof m & { format: ImportFormat } => (IMPORT_FORMATS as readonly string[]).includes(m.format)).map(({ id, name, format, mapping }) => ({ id, name, format, mapping }))}
       />
       <section className="panel" data-testid="import-runs">
         <h2>Earlier imports</h2>

@@ -19,8 +19,15 @@ export interface ProjectOverview {
     sensitiveGraphic: boolean;
     submittedByName: string;
   }>;
-  incidents: Array<{ id: string; reference: string; title: string; incidentType: string; province: string | null; startAt: Date | null }> | null;
+  /** The most recent incidents (undated ones after every dated one), with the project's totals. */
+  incidents: {
+    recent: Array<{ id: string; reference: string; title: string; incidentType: string; province: string | null; startAt: Date | null }>;
+    total: number;
+    undated: number;
+  } | null;
 }
+
+export const OVERVIEW_INCIDENTS = 10;
 
 /**
  * A project's home page data. Unknown project and "not a member" both give NOT_FOUND, so a
@@ -49,11 +56,16 @@ export async function getProjectOverview(actor: Actor, slug: string): Promise<Pr
       },
     }),
     can(actor, "incident:read", { kind: "project", projectId: project.id })
-      ? db().incident.findMany({
-          where: { projectId: project.id },
-          orderBy: { startAt: "desc" },
-          select: { id: true, reference: true, title: true, incidentType: true, province: true, startAt: true },
-        })
+      ? Promise.all([
+          db().incident.findMany({
+            where: { projectId: project.id },
+            orderBy: [{ startAt: { sort: "desc", nulls: "last" } }, { id: "desc" }],
+            take: OVERVIEW_INCIDENTS,
+            select: { id: true, reference: true, title: true, incidentType: true, province: true, startAt: true },
+          }),
+          db().incident.count({ where: { projectId: project.id } }),
+          db().incident.count({ where: { projectId: project.id, startAt: null } }),
+        ]).then(([recent, total, undated]) => ({ recent, total, undated }))
       : Promise.resolve(null),
   ]);
 
