@@ -40,6 +40,7 @@ import { db } from "../../lib/server/db";
 import { setUserActive } from "../../lib/server/services/accounts/set-user-active";
 import { startTwoFactorEnrolment } from "../../lib/server/services/accounts/start-two-factor-enrolment";
 import { submitEvidence } from "../../lib/server/services/items/submit-evidence";
+import { saveImportMapping } from "../../lib/server/services/imports/saved-mappings";
 import { publishIncident, publishItem } from "../../lib/server/services/publishing/publish";
 import { saveView } from "../../lib/server/services/queue/saved-views";
 import { createToken } from "../../lib/server/services/tokens/create-token";
@@ -487,6 +488,21 @@ const EXPECTATIONS: Record<string, Expectation> = {
     why: "editors of P, and admins (project:import); a dry run",
     probe: (ctx) =>
       call(ctx, form({ projectId: world.p.id, format: "csv", file: new File(["title,date\nProbe,2022-09-30\n"], "incidents.csv", { type: "text/csv" }), dryRun: "true" })),
+  },
+  "app/projects/[slug]/import/actions.ts#saveImportMappingAction": {
+    kind: "session",
+    allow: ["editor", "admin"],
+    why: "editors of P, and admins (project:import)",
+    probe: (ctx) => call(ctx, { projectId: world.p.id, name: unique("mapping"), format: "csv", mapping: '{"columns":{"title":["headline"]}}' }),
+  },
+  "app/projects/[slug]/import/actions.ts#deleteImportMappingAction": {
+    kind: "session",
+    allow: ["editor", "admin"],
+    why: "a fresh saved mapping of P",
+    probe: async (ctx) => {
+      const saved = await saveImportMapping(world.actors.editor!, { projectId: world.p.id, name: unique("mapping"), format: "csv", mapping: "{}" });
+      return call(ctx, { mappingId: saved.id });
+    },
   },
   "app/projects/[slug]/incidents/actions.ts#createIncidentAction": {
     kind: "session",

@@ -9,6 +9,7 @@ import { verifyStoredAuditChain } from "../../lib/server/audit";
 import { db } from "../../lib/server/db";
 import { importIncidents } from "../../lib/server/services/imports/import-incidents";
 import { listImportRuns } from "../../lib/server/services/imports/list-import-runs";
+import { deleteImportMapping, listSavedMappings, saveImportMapping } from "../../lib/server/services/imports/saved-mappings";
 import { actorFor, makeProject, makeUser } from "../support/fixtures";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../fixtures/import");
@@ -448,5 +449,42 @@ describe("4. several columns per field and shipped mappings", () => {
     expect(rows.find((i) => i.externalId === "CIV0103")!.evidence.map((e) => e.item.postUrl).sort()).toEqual(["https://example.org/s/103", "https://t.me/c/123/456"]);
     const wrong = await errorOf(runIn("timemap-civ-v1.json", "timemap-json", true, { mapping: '{"preset": "acled"}' }));
     expect(wrong.fieldErrors?.["mapping.preset"]).toEqual([expect.stringMatching(/is for CSV spreadsheet files/)]);
+  });
+
+  it("a mapping saved for the project is offered again, reproduces the same import, and only importers may keep one", async () => {
+    const { project: p, editor, runIn } = await projectWithEditor();
+    const investigator = await actorFor((await makeUser({ projectId: p.id, role: "INVESTIGATOR" })).id);
+    const mapping = JSON.stringify({ unknownColumns: "warn", dateFormat: "MM/DD/YYYY", columns: { sources: ["link", "geolocation", "source_*"] } });
+
+    // Refused: not an importer, or a mapping the import would refuse. Nothing is kept.
+    const auditBefore = await db().auditEvent.count();
+    expect((await errorOf(saveImportMapping(investigator, { projectId: p.id, name: "Sheet", format: "csv", mapping }))).code).toBe("NOT_FOUND");
+    const invalid = await errorOf(saveImportMapping(editor, { projectId: p.id, name: "Sheet", format: "csv", mapping: '{"preset": "acled", "columns": {"nonsense": ["x"]}}' }));
+    expect(invalid.code).toBe("VALIDATION");
+    expect(await db().savedImportMapping.count({ where: { projectId: p.id } })).toBe(0);
+    expect(await db().auditEvent.count()).toBe(auditBefore);
+
+    const saved = await saveImportMapping(editor, { projectId: p.id, name: "Partner sheet", format: "csv", mapping });
+    expect(saved.replaced).toBe(false);
+    const listed = await listSavedMappings(editor, p.id);
+    expect(listed.map((m) => [m.name, m.format])).toEqual([["Partner sheet", "csv"]]);
+    expect(JSON.parse(listed[0]!.mapping)).toEqual(JSON.parse(mapping));
+    await expect(listSavedMappings(investigator, p.id)).rejects.toThrow(DomainError);
+
+    // Reusing the saved text reads the same columns as the mapping it was saved from.
+    const report = await runIn("timemap-sheet-placeholders.csv", "csv", true, { mapping: listed[0]!.mapping });
+    expect(report.preview.fieldColumns.sources).toEqual(["link", "geolocation", "source_1", "source_2"]);
+
+    // Saving under the same name replaces it, with the old version in the audit record.
+    const replaced = await saveImportMapping(editor, { projectId: p.id, name: "Partner sheet", format: "csv", mapping: '{"dateFormat": "DD/MM/YYYY"}' });
+    expect(replaced).toMatchObject({ id: saved.id, replaced: true });
+    const event = await db().auditEvent.findFirstOrThrow({ where: { entityId: saved.id, action: "import.mapping_replace" } });
+    expect(event.before).toMatchObject({ mapping: JSON.parse(mapping) });
+
+    expect((await errorOf(deleteImportMapping(investigator, { mappingId: saved.id }))).code).toBe("NOT_FOUND");
+    expect(await db().savedImportMapping.count({ where: { id: saved.id } })).toBe(1);
+    await deleteImportMapping(editor, { mappingId: saved.id });
+    expect(await db().savedImportMapping.count({ where: { id: saved.id } })).toBe(0);
+    expect((await verifyStoredAuditChain(db())).ok).toBe(true);
   });
 });
