@@ -56,8 +56,10 @@ test("claim, geolocate, chronolocate with the sun tool, review, dispute, correct
   await expect(a.page.getByTestId("review-geolocation")).toHaveCount(0);
   await expect(a.page.getByRole("button", { name: "Verify", exact: true })).toHaveCount(0);
 
-  // B disputes the geolocation with their own point; the item goes back to A.
+  // B disputes the geolocation with their own point; the item goes back to A. Reviewing the
+  // notes is the only way to verify or dispute: no Verify or Dispute workflow buttons for B either.
   await b.page.goto(itemPath);
+  await expect(b.page.getByTestId("workflow-actions").getByRole("button", { name: /^(Verify|Dispute)/ })).toHaveCount(0);
   const reviewGeo = b.page.getByTestId("review-geolocation");
   await reviewGeo.getByLabel("Comment").fill("The minaret is across the road");
   await reviewGeo.getByLabel(/Your own point/).fill("34.3537, 62.2047");

@@ -4,7 +4,7 @@ import { useActionState, useEffect, useMemo, useRef, useState } from "react";
 import { addCommentAction, proposeChronolocationAction, proposeGeolocationAction, reviewNoteAction, transitionAction } from "@/app/projects/[slug]/actions";
 import { PRECISION_PRESETS, parseCoordinates } from "@/lib/domain/coordinates";
 import { CHRONO_METHODS, CHRONO_METHOD_LABELS, OWN_DECISION_TEXT, type ReviewDecision } from "@/lib/domain/notes";
-import { REJECTION_REASONS, REJECTION_REASON_LABELS, TRANSITIONS, type TransitionAction } from "@/lib/domain/review-workflow";
+import { REASON_ACTIONS, REJECTION_REASONS, REJECTION_REASON_LABELS, TRANSITIONS, type TransitionAction } from "@/lib/domain/review-workflow";
 import { matchShadow, sunDay, sunTable } from "@/lib/domain/sun";
 import type { ActionResult } from "@/lib/server/action-result";
 import { GeolocationMapPicker, type MapOutlines } from "@/components/map/location-map";
@@ -26,10 +26,10 @@ function Outcome({ state }: { state: ActionResult | null }) {
   );
 }
 
-const NEEDS_REASON: TransitionAction[] = ["dispute", "unpublish", "mark_unverifiable", "reopen"];
+const NEEDS_REASON = REASON_ACTIONS;
 
 /** Single-key shortcuts for the common moves (ignored while typing in a field). */
-const SHORTCUTS: Partial<Record<TransitionAction, string>> = { triage: "t", claim: "c", send_to_review: "s", verify: "v", publish: "p", reject: "x" };
+const SHORTCUTS: Partial<Record<TransitionAction, string>> = { triage: "t", claim: "c", send_to_review: "s", reject: "x" };
 
 export function WorkspaceShortcuts() {
   useEffect(() => {
@@ -56,7 +56,7 @@ export function WorkspaceShortcuts() {
   }, []);
   return (
     <p className="small muted no-print">
-      Keys: <kbd>t</kbd> triage · <kbd>c</kbd> claim · <kbd>g</kbd> coordinates · <kbd>s</kbd> send to review · <kbd>v</kbd> verify · <kbd>x</kbd> reject
+      Keys: <kbd>t</kbd> triage · <kbd>c</kbd> claim · <kbd>g</kbd> coordinates · <kbd>s</kbd> send to review · <kbd>x</kbd> reject
     </p>
   );
 }

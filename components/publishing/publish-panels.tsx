@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent, type PointerEvent } from "react";
 import type { PublishableFile } from "@/lib/domain/publication";
 import { publishIncidentAction, publishItemAction, unpublishIncidentAction, unpublishItemAction } from "@/app/projects/[slug]/publish/actions";
+import { isPublishableState } from "@/lib/domain/review-workflow";
 
 type Result = { ok: true; message?: string } | { ok: false; error: string; fieldErrors?: Record<string, string[]> };
 
@@ -262,7 +263,7 @@ export function PublishItemPanel({ path, publicUrl, state }: ItemPublishProps) {
     return next;
   });
   const [busy, setBusy] = useState(false);
-  const publishable = state.status === "VERIFIED" || state.status === "PUBLISHED";
+  const publishable = isPublishableState(state.status);
 
   const publish = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

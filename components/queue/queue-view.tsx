@@ -20,7 +20,7 @@ import {
   type QueueState,
   type SortKey,
 } from "@/lib/domain/queue";
-import { ITEM_STATES, REJECTION_REASONS, REJECTION_REASON_LABELS, TRANSITIONS, TRANSITION_ACTIONS } from "@/lib/domain/review-workflow";
+import { BULK_ACTIONS, ITEM_STATES, REASON_ACTIONS, REJECTION_REASONS, REJECTION_REASON_LABELS, TRANSITIONS, type TransitionAction } from "@/lib/domain/review-workflow";
 
 export type QueueViewRow = QueueRowOf<string>;
 
@@ -63,7 +63,7 @@ const SORTABLE: Partial<Record<string, SortKey>> = {
   platformUploadedAt: "platformUploadedAt",
 };
 
-const BULK_TRANSITIONS = TRANSITION_ACTIONS.filter((a) => !["mark_duplicate", "assign", "publish", "unpublish"].includes(a));
+const BULK_TRANSITIONS = BULK_ACTIONS;
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 function flagsOf(row: QueueViewRow): string[] {
@@ -572,7 +572,7 @@ export function QueueView(props: Props) {
 function BulkFields({ members }: { members: Array<{ id: string; name: string }> }) {
   const [kind, setKind] = useState("assign");
   const [transition, setTransition] = useState<string>("triage");
-  const needsReason = ["dispute", "unpublish", "mark_unverifiable", "reopen"].includes(transition);
+  const needsReason = REASON_ACTIONS.includes(transition as TransitionAction);
   return (
     <>
       <label>

@@ -14,26 +14,27 @@ import { z } from "zod";
 import { PRECISION_PRESETS, parseCoordinates } from "./coordinates";
 import { ATTRIBUTION_CONFIDENCES, TARGET_CATEGORIES } from "./incident-fields";
 import { httpUrlSchema } from "./evidence";
+import { EVIDENCE_STATES, UNLINKABLE_STATES, isEvidenceState, isUnlinkableState } from "./review-workflow";
 import { idSchema } from "./schemas";
 
 export const MAX_TAGS = 20;
 export const MAX_TAG_LENGTH = 40;
 export const PRECISION_CHOICES: readonly number[] = Object.values(PRECISION_PRESETS);
 
-/** Item states whose items count as evidence when linked. */
-export const EVIDENCE_STATUSES = ["VERIFIED", "PUBLISHED"] as const;
-/** Item states that cannot be attached to an incident at all. */
-export const UNLINKABLE_STATUSES = ["REJECTED", "DUPLICATE"] as const;
+/** Item states whose items count as evidence when linked (the workflow's list). */
+export const EVIDENCE_STATUSES = EVIDENCE_STATES;
+/** Item states that cannot be attached to an incident at all (the workflow's list). */
+export const UNLINKABLE_STATUSES = UNLINKABLE_STATES;
 
 export function isVerifiedStatus(status: string): boolean {
-  return (EVIDENCE_STATUSES as readonly string[]).includes(status);
+  return isEvidenceState(status);
 }
 
 export type LinkKind = { ok: true; isLead: boolean } | { ok: false; message: string };
 
 /** Whether an item in `itemStatus` may be linked, and as what. */
 export function linkKindFor(itemStatus: string, asLead: boolean): LinkKind {
-  if ((UNLINKABLE_STATUSES as readonly string[]).includes(itemStatus)) {
+  if (isUnlinkableState(itemStatus)) {
     return { ok: false, message: itemStatus === "DUPLICATE" ? "This item is a duplicate: link the original item instead." : "Rejected items cannot be linked to an incident." };
   }
   if (asLead) return { ok: true, isLead: true };

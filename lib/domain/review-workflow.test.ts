@@ -1,6 +1,29 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "./permissions";
-import { ITEM_STATES, TRANSITION_ACTIONS, availableActions, decideTransition, type ItemState, type TransitionAction, type TransitionFacts } from "./review-workflow";
+import {
+  BULK_ACTIONS,
+  BUTTON_ACTIONS,
+  EVIDENCE_STATES,
+  ITEM_STATES,
+  PUBLISHABLE_STATES,
+  REASON_ACTIONS,
+  TRANSITIONS,
+  TRANSITION_ACTIONS,
+  UNLINKABLE_STATES,
+  availableActions,
+  decideReviewMove,
+  decideTransition,
+  isEvidenceState,
+  isPublicState,
+  isPublishableState,
+  isUnderReview,
+  publishActionFor,
+  triggerMessage,
+  type ItemState,
+  type TransitionAction,
+  type TransitionFacts,
+  type TransitionTrigger,
+} from "./review-workflow";
 import { PROJECT_ROLES, type ProjectRole } from "./roles";
 
 // The specification, written out by hand: action -> [allowed from-states, resulting state, lowest role].
@@ -12,6 +35,7 @@ const SPEC: Record<TransitionAction, [ItemState[], ItemState, ProjectRole]> = {
   verify: [["IN_REVIEW"], "VERIFIED", "REVIEWER"],
   dispute: [["IN_REVIEW"], "IN_PROGRESS", "REVIEWER"],
   publish: [["VERIFIED"], "PUBLISHED", "EDITOR"],
+  republish: [["PUBLISHED"], "PUBLISHED", "EDITOR"],
   unpublish: [["PUBLISHED"], "VERIFIED", "EDITOR"],
   reject: [["SUBMITTED", "TRIAGED", "IN_PROGRESS", "IN_REVIEW"], "REJECTED", "INVESTIGATOR"],
   mark_unverifiable: [["TRIAGED", "IN_PROGRESS", "IN_REVIEW"], "UNVERIFIABLE", "INVESTIGATOR"],
@@ -31,7 +55,7 @@ const actorWith = (role: ProjectRole | null, extra: Partial<Actor> = {}): Actor 
 });
 /** Facts and input that satisfy every guard, so only state and role decide. */
 const satisfied: TransitionFacts = { hasGeolocation: true, hasChronolocation: true, noteAuthorIds: ["someone-else"], confirmations: 1, requiredConfirmations: 1 };
-const fullInput = { reason: "because of X", rejectionReason: "RECYCLED", duplicateOfId: "other", assigneeId: "u2" };
+const fullInput = { reason: "because of X", rejectionReason: "RECYCLED", duplicateOfId: "other", assigneeId: "u2", reviewedNoteAuthorId: "someone-else" };
 
 const cases = TRANSITION_ACTIONS.flatMap((action) =>
   ITEM_STATES.flatMap((status) => PROJECT_ROLES.map((role) => [action, status, role] as const)),
@@ -80,10 +104,11 @@ describe("guards", () => {
     ["send_to_review without geolocation", () => base("send_to_review", "IN_PROGRESS", { hasGeolocation: false }), /geolocation and a chronolocation/],
     ["send_to_review without chronolocation", () => base("send_to_review", "IN_PROGRESS", { hasChronolocation: false }), /chronolocation/],
     ["verify own notes", () => base("verify", "IN_REVIEW", { noteAuthorIds: ["me"] }), /someone else must review/],
-    ["dispute own notes", () => base("dispute", "IN_REVIEW", { noteAuthorIds: ["me"] }, { reason: "wrong" }), /someone else must review/],
+    ["dispute own note", () => base("dispute", "IN_REVIEW", {}, { reason: "wrong", reviewedNoteAuthorId: "me" }), /someone else must review/],
+    ["dispute without naming the note's author", () => base("dispute", "IN_REVIEW", {}, { reason: "wrong" }), /someone else must review/],
     ["verify without confirmations", () => base("verify", "IN_REVIEW", { confirmations: 0 }), /Needs 1 independent confirmation of the geolocation and chronolocation \(has 0\)/],
     ["verify with 1 of 2 confirmations", () => base("verify", "IN_REVIEW", { confirmations: 1, requiredConfirmations: 2 }), /Needs 2 independent confirmations/],
-    ["dispute without reason", () => base("dispute", "IN_REVIEW", {}, { reason: "  " }), /Give a reason/],
+    ["dispute without reason", () => base("dispute", "IN_REVIEW", {}, { reason: "  ", reviewedNoteAuthorId: "other" }), /Give a reason/],
     ["reopen without reason", () => base("reopen", "REJECTED"), /Give a reason/],
     ["unpublish without reason", () => base("unpublish", "PUBLISHED"), /Give a reason/],
     ["unverifiable without reason", () => base("mark_unverifiable", "IN_PROGRESS"), /Give a reason/],
@@ -115,10 +140,96 @@ describe("availableActions", () => {
     ["CONTRIBUTOR", "SUBMITTED", []],
     ["INVESTIGATOR", "SUBMITTED", ["triage", "reject", "mark_duplicate"]],
     ["INVESTIGATOR", "IN_REVIEW", ["reject", "mark_unverifiable"]],
-    ["REVIEWER", "IN_REVIEW", ["verify", "dispute", "reject", "mark_unverifiable"]],
-    ["EDITOR", "VERIFIED", ["publish", "reopen"]],
+    // Verify and dispute are note reviews, publish and unpublish the Publishing panel: no buttons.
+    ["REVIEWER", "IN_REVIEW", ["reject", "mark_unverifiable"]],
+    ["EDITOR", "IN_REVIEW", ["reject", "mark_unverifiable"]],
+    ["EDITOR", "VERIFIED", ["reopen"]],
     ["REVIEWER", "VERIFIED", ["reopen"]],
+    ["EDITOR", "PUBLISHED", []],
   ] as const)("%s on %s", (role, status, expected) => {
     expect(availableActions(actorWith(role), PROJECT, status)).toEqual(expected);
+  });
+});
+
+describe("one control per decision", () => {
+  const TRIGGERS: Record<TransitionAction, TransitionTrigger> = {
+    triage: "button",
+    claim: "button",
+    assign: "button",
+    send_to_review: "button",
+    verify: "note_review",
+    dispute: "note_review",
+    publish: "publishing",
+    republish: "publishing",
+    unpublish: "publishing",
+    reject: "button",
+    mark_unverifiable: "button",
+    mark_duplicate: "button",
+    reopen: "button",
+  };
+  it.each(TRANSITION_ACTIONS)("%s is set off by exactly one kind of control", (action) => {
+    expect(TRANSITIONS[action].trigger).toBe(TRIGGERS[action]);
+    expect(BUTTON_ACTIONS.includes(action)).toBe(TRIGGERS[action] === "button");
+    expect(triggerMessage(action) === null).toBe(TRIGGERS[action] === "button");
+  });
+
+  it("bulk offers the button moves that need no per-item choice; the reason list follows the guards", () => {
+    expect(BULK_ACTIONS).toEqual(["triage", "claim", "send_to_review", "reject", "mark_unverifiable", "reopen"]);
+    expect(REASON_ACTIONS).toEqual(["dispute", "unpublish", "mark_unverifiable", "reopen"]);
+  });
+
+  it("verify confirms the notes; no other move touches them", () => {
+    for (const action of TRANSITION_ACTIONS) expect(TRANSITIONS[action].effects ?? []).toEqual(action === "verify" ? ["confirm_notes"] : []);
+  });
+});
+
+describe("state lists other rules use", () => {
+  it.each(ITEM_STATES)("%s", (status) => {
+    const evidence = status === "VERIFIED" || status === "PUBLISHED";
+    expect(isEvidenceState(status)).toBe(evidence);
+    expect(isPublishableState(status)).toBe(evidence);
+    expect(isPublicState(status)).toBe(status === "PUBLISHED");
+    expect(isUnderReview(status)).toBe(status === "IN_REVIEW");
+    expect(UNLINKABLE_STATES.includes(status)).toBe(status === "REJECTED" || status === "DUPLICATE");
+  });
+  it("publishing a public item is a republish", () => {
+    expect(EVIDENCE_STATES).toEqual(PUBLISHABLE_STATES);
+    expect(publishActionFor("VERIFIED")).toBe("publish");
+    expect(publishActionFor("PUBLISHED")).toBe("republish");
+  });
+});
+
+describe("decideReviewMove: what a note review does to the item", () => {
+  const item = { projectId: PROJECT, status: "IN_REVIEW" as ItemState, submittedById: "sub", assigneeId: null };
+  const facts = (confirmations: number, requiredConfirmations: number, extra: Partial<TransitionFacts> = {}): TransitionFacts => ({
+    hasGeolocation: true,
+    hasChronolocation: true,
+    noteAuthorIds: ["author"],
+    confirmations,
+    requiredConfirmations,
+    ...extra,
+  });
+  it.each([
+    ["a confirmation short of the count moves nothing", "APPROVE", facts(0, 1), null],
+    ["1 of 2 confirmations moves nothing", "APPROVE", facts(1, 2), null],
+    ["the confirmation that completes 1 of 1 verifies", "APPROVE", facts(1, 1), { action: "verify", to: "VERIFIED" }],
+    ["the confirmation that completes 2 of 2 verifies", "APPROVE", facts(2, 2), { action: "verify", to: "VERIFIED" }],
+    ["confirmations but no chronolocation: nothing", "APPROVE", facts(0, 1, { hasChronolocation: false }), null],
+    ["a reviewer who wrote one of the notes does not verify", "APPROVE", facts(1, 1, { noteAuthorIds: ["author", "me"] }), null],
+    ["a dispute sends the item back", "REQUEST_CHANGES", facts(0, 1), { action: "dispute", to: "IN_PROGRESS" }],
+    ["a dispute after confirmations still sends it back", "REQUEST_CHANGES", facts(1, 2), { action: "dispute", to: "IN_PROGRESS" }],
+  ] as const)("%s", (_label, decision, f, expected) => {
+    const move = decideReviewMove({ actor: actorWith("REVIEWER"), item, facts: f, decision, noteAuthorId: "author", comment: "The skyline does not match" });
+    if (expected === null) expect(move).toBeNull();
+    else expect(move).toEqual({ action: expected.action, decision: { ok: true, to: expected.to, assigneeId: undefined } });
+  });
+
+  it("a dispute the workflow refuses is reported, not skipped", () => {
+    const own = decideReviewMove({ actor: actorWith("REVIEWER"), item, facts: facts(0, 1), decision: "REQUEST_CHANGES", noteAuthorId: "me", comment: "Wrong" });
+    expect(own).toMatchObject({ action: "dispute", decision: { ok: false, code: "GUARD" } });
+    const contributor = decideReviewMove({ actor: actorWith("CONTRIBUTOR"), item, facts: facts(0, 1), decision: "REQUEST_CHANGES", noteAuthorId: "author", comment: "Wrong" });
+    expect(contributor).toMatchObject({ action: "dispute", decision: { ok: false, code: "FORBIDDEN" } });
+    const outOfReview = decideReviewMove({ actor: actorWith("REVIEWER"), item: { ...item, status: "IN_PROGRESS" }, facts: facts(0, 1), decision: "REQUEST_CHANGES", noteAuthorId: "author", comment: "Wrong" });
+    expect(outOfReview).toMatchObject({ action: "dispute", decision: { ok: false, code: "INVALID_STATE" } });
   });
 });

@@ -1,5 +1,9 @@
-// The review workflow as data: every allowed move between item states, who may make it, and
-// what must be true first. Services ask `decideTransition`; nothing else changes an item's status.
+// The review workflow as data: every allowed move between item states, who may make it, what
+// must be true first, and what sets it off. Every status change is decided here
+// (`decideTransition`, `decideReviewMove`) and applied by one service
+// (lib/server/services/items/apply-item-transition.ts); nothing else writes an item's status.
+// The lists of states other rules need (what counts as evidence, what may be published or
+// linked) are derived from, or kept next to, this table.
 import { can, type Actor, type ProjectAction } from "./permissions";
 
 export const ITEM_STATES = ["SUBMITTED", "TRIAGED", "IN_PROGRESS", "IN_REVIEW", "VERIFIED", "PUBLISHED", "REJECTED", "UNVERIFIABLE", "DUPLICATE"] as const;
@@ -26,6 +30,7 @@ export const TRANSITION_ACTIONS = [
   "verify",
   "dispute",
   "publish",
+  "republish",
   "unpublish",
   "reject",
   "mark_unverifiable",
@@ -34,7 +39,29 @@ export const TRANSITION_ACTIONS = [
 ] as const;
 export type TransitionAction = (typeof TRANSITION_ACTIONS)[number];
 
-type Guard = "reason" | "rejection_reason" | "duplicate_target" | "assignee" | "notes_proposed" | "peer_confirmed" | "not_own_notes";
+type Guard =
+  | "reason"
+  | "rejection_reason"
+  | "duplicate_target"
+  | "assignee"
+  | "notes_proposed"
+  | "peer_confirmed"
+  | "not_own_notes"
+  | "not_note_author";
+
+/**
+ * What sets a move off, i.e. the one place a person decides it:
+ * - button: a workflow button on the item page (and the queue's bulk actions), via transitionItem;
+ * - note_review: a reviewer confirming or disputing a note (reviewNote). Verification happens by
+ *   itself when the project's required confirmations are reached; a dispute sends the item back.
+ *   There is no separate Verify or Dispute button: the note review is the decision;
+ * - publishing: the Publishing panels (publishItem, unpublishItem, unpublishIncident), which also
+ *   write the public snapshot.
+ */
+export type TransitionTrigger = "button" | "note_review" | "publishing";
+
+/** Side effects of a move on the item's notes, applied with the status change. */
+export type TransitionEffect = "confirm_notes";
 
 interface TransitionRule {
   from: readonly ItemState[];
@@ -42,22 +69,80 @@ interface TransitionRule {
   permission: ProjectAction;
   guards: readonly Guard[];
   label: string;
+  trigger: TransitionTrigger;
+  effects?: readonly TransitionEffect[];
+  /** Said instead of the generic message when the item is in a state the move does not start from. */
+  stateMessage?: string;
 }
 
 export const TRANSITIONS: Record<TransitionAction, TransitionRule> = {
-  triage: { from: ["SUBMITTED"], to: "TRIAGED", permission: "item:triage", guards: [], label: "Mark relevant (triaged)" },
-  claim: { from: ["TRIAGED"], to: "IN_PROGRESS", permission: "item:work", guards: [], label: "Claim" },
-  assign: { from: ["TRIAGED", "IN_PROGRESS"], to: "IN_PROGRESS", permission: "item:triage", guards: ["assignee"], label: "Assign" },
-  send_to_review: { from: ["IN_PROGRESS"], to: "IN_REVIEW", permission: "item:work", guards: ["notes_proposed"], label: "Send to review" },
-  verify: { from: ["IN_REVIEW"], to: "VERIFIED", permission: "item:review", guards: ["not_own_notes", "peer_confirmed"], label: "Verify" },
-  dispute: { from: ["IN_REVIEW"], to: "IN_PROGRESS", permission: "item:review", guards: ["not_own_notes", "reason"], label: "Dispute" },
-  publish: { from: ["VERIFIED"], to: "PUBLISHED", permission: "item:publish", guards: [], label: "Publish" },
-  unpublish: { from: ["PUBLISHED"], to: "VERIFIED", permission: "item:publish", guards: ["reason"], label: "Unpublish" },
-  reject: { from: ["SUBMITTED", "TRIAGED", "IN_PROGRESS", "IN_REVIEW"], to: "REJECTED", permission: "item:triage", guards: ["rejection_reason"], label: "Reject" },
-  mark_unverifiable: { from: ["TRIAGED", "IN_PROGRESS", "IN_REVIEW"], to: "UNVERIFIABLE", permission: "item:work", guards: ["reason"], label: "Unverifiable" },
-  mark_duplicate: { from: ["SUBMITTED", "TRIAGED", "IN_PROGRESS"], to: "DUPLICATE", permission: "item:triage", guards: ["duplicate_target"], label: "Duplicate of…" },
-  reopen: { from: ["REJECTED", "UNVERIFIABLE", "DUPLICATE", "VERIFIED"], to: "IN_PROGRESS", permission: "item:review", guards: ["reason"], label: "Reopen" },
+  triage: { from: ["SUBMITTED"], to: "TRIAGED", permission: "item:triage", guards: [], label: "Mark relevant (triaged)", trigger: "button" },
+  claim: { from: ["TRIAGED"], to: "IN_PROGRESS", permission: "item:work", guards: [], label: "Claim", trigger: "button" },
+  assign: { from: ["TRIAGED", "IN_PROGRESS"], to: "IN_PROGRESS", permission: "item:triage", guards: ["assignee"], label: "Assign", trigger: "button" },
+  send_to_review: { from: ["IN_PROGRESS"], to: "IN_REVIEW", permission: "item:work", guards: ["notes_proposed"], label: "Send to review", trigger: "button" },
+  verify: {
+    from: ["IN_REVIEW"],
+    to: "VERIFIED",
+    permission: "item:review",
+    guards: ["not_own_notes", "peer_confirmed"],
+    label: "Verify",
+    trigger: "note_review",
+    effects: ["confirm_notes"],
+    stateMessage: "This item is not waiting for review.",
+  },
+  dispute: {
+    from: ["IN_REVIEW"],
+    to: "IN_PROGRESS",
+    permission: "item:review",
+    guards: ["not_note_author", "reason"],
+    label: "Dispute",
+    trigger: "note_review",
+    stateMessage: "This item is not waiting for review.",
+  },
+  publish: { from: ["VERIFIED"], to: "PUBLISHED", permission: "item:publish", guards: [], label: "Publish", trigger: "publishing", stateMessage: "Only verified items can be published." },
+  republish: { from: ["PUBLISHED"], to: "PUBLISHED", permission: "item:publish", guards: [], label: "Publish again", trigger: "publishing", stateMessage: "Only verified items can be published." },
+  unpublish: { from: ["PUBLISHED"], to: "VERIFIED", permission: "item:publish", guards: ["reason"], label: "Unpublish", trigger: "publishing", stateMessage: "It is not published." },
+  reject: { from: ["SUBMITTED", "TRIAGED", "IN_PROGRESS", "IN_REVIEW"], to: "REJECTED", permission: "item:triage", guards: ["rejection_reason"], label: "Reject", trigger: "button" },
+  mark_unverifiable: { from: ["TRIAGED", "IN_PROGRESS", "IN_REVIEW"], to: "UNVERIFIABLE", permission: "item:work", guards: ["reason"], label: "Unverifiable", trigger: "button" },
+  mark_duplicate: { from: ["SUBMITTED", "TRIAGED", "IN_PROGRESS"], to: "DUPLICATE", permission: "item:triage", guards: ["duplicate_target"], label: "Duplicate of…", trigger: "button" },
+  reopen: { from: ["REJECTED", "UNVERIFIABLE", "DUPLICATE", "VERIFIED"], to: "IN_PROGRESS", permission: "item:review", guards: ["reason"], label: "Reopen", trigger: "button" },
 };
+
+/** Moves a person makes with a workflow button (the item page and the queue's bulk bar). */
+export const BUTTON_ACTIONS: readonly TransitionAction[] = TRANSITION_ACTIONS.filter((action) => TRANSITIONS[action].trigger === "button");
+/** Button moves that make sense for many items at once: a duplicate needs its own target, an assignment its own person. */
+export const BULK_ACTIONS: readonly TransitionAction[] = BUTTON_ACTIONS.filter((action) => action !== "mark_duplicate" && action !== "assign");
+/** Moves that ask for a written reason (it goes into the item's history). */
+export const REASON_ACTIONS: readonly TransitionAction[] = TRANSITION_ACTIONS.filter((action) => TRANSITIONS[action].guards.includes("reason"));
+
+/** Item states whose items count as verified evidence (when linked to an incident, in counts). */
+export const EVIDENCE_STATES: readonly ItemState[] = ["VERIFIED", "PUBLISHED"];
+/** Item states that cannot be attached to an incident at all (not even as a lead). */
+export const UNLINKABLE_STATES: readonly ItemState[] = ["REJECTED", "DUPLICATE"];
+/** Item states an editor may publish from: where a publishing move starts. */
+export const PUBLISHABLE_STATES: readonly ItemState[] = [...new Set([...TRANSITIONS.publish.from, ...TRANSITIONS.republish.from])];
+
+/** Item states in which notes can be confirmed or disputed: where the review moves start. */
+export function isUnderReview(status: string): boolean {
+  return TRANSITIONS.verify.from.includes(status as ItemState);
+}
+/** Item states with a public version: where unpublishing starts. */
+export function isPublicState(status: string): boolean {
+  return TRANSITIONS.unpublish.from.includes(status as ItemState);
+}
+export function isEvidenceState(status: string): boolean {
+  return (EVIDENCE_STATES as readonly string[]).includes(status);
+}
+export function isUnlinkableState(status: string): boolean {
+  return (UNLINKABLE_STATES as readonly string[]).includes(status);
+}
+export function isPublishableState(status: string): boolean {
+  return (PUBLISHABLE_STATES as readonly string[]).includes(status);
+}
+/** Publishing an item that is already public replaces its public version (a different move in the history). */
+export function publishActionFor(status: string): "publish" | "republish" {
+  return status === "PUBLISHED" ? "republish" : "publish";
+}
 
 export interface TransitionFacts {
   /** A geolocation and a chronolocation are proposed (or confirmed) and not superseded. */
@@ -72,6 +157,8 @@ export interface TransitionFacts {
 
 export interface TransitionInput {
   reason?: string | null;
+  /** For a dispute: the author of the note being disputed (nobody disputes their own note). */
+  reviewedNoteAuthorId?: string | null;
   rejectionReason?: string | null;
   duplicateOfId?: string | null;
   assigneeId?: string | null;
@@ -96,7 +183,11 @@ export function decideTransition(request: TransitionRequest): TransitionDecision
     return { ok: false, code: "FORBIDDEN", message: `Your role cannot ${rule.label.toLowerCase()} items.` };
   }
   if (!rule.from.includes(item.status)) {
-    return { ok: false, code: "INVALID_STATE", message: `An item that is ${item.status.replace("_", " ").toLowerCase()} cannot be moved with “${rule.label}”.` };
+    return {
+      ok: false,
+      code: "INVALID_STATE",
+      message: rule.stateMessage ?? `An item that is ${item.status.replace("_", " ").toLowerCase()} cannot be moved with “${rule.label}”.`,
+    };
   }
   const reason = input.reason?.trim() ?? "";
   for (const guard of rule.guards) {
@@ -125,6 +216,11 @@ export function decideTransition(request: TransitionRequest): TransitionDecision
           return { ok: false, code: "GUARD", message: "You wrote notes on this item, so someone else must review it." };
         }
         break;
+      case "not_note_author":
+        if (!input.reviewedNoteAuthorId || input.reviewedNoteAuthorId === actor.userId) {
+          return { ok: false, code: "GUARD", message: "You wrote this note, so someone else must review it." };
+        }
+        break;
       case "peer_confirmed":
         if (facts.confirmations < facts.requiredConfirmations) {
           return {
@@ -140,9 +236,48 @@ export function decideTransition(request: TransitionRequest): TransitionDecision
   return { ok: true, to: rule.to, assigneeId };
 }
 
-/** The actions an actor could attempt from a state (for buttons; guards are checked on use). */
+/** The button moves an actor could attempt from a state (guards are checked on use). */
 export function availableActions(actor: Actor, projectId: string, status: ItemState): TransitionAction[] {
-  return TRANSITION_ACTIONS.filter(
-    (action) => TRANSITIONS[action].from.includes(status) && can(actor, TRANSITIONS[action].permission, { kind: "project", projectId }),
-  );
+  return BUTTON_ACTIONS.filter((action) => TRANSITIONS[action].from.includes(status) && can(actor, TRANSITIONS[action].permission, { kind: "project", projectId }));
+}
+
+/** Why a move that is not a button's cannot be asked for directly (transitionItem refuses it). */
+export function triggerMessage(action: TransitionAction): string | null {
+  switch (TRANSITIONS[action].trigger) {
+    case "button":
+      return null;
+    case "note_review":
+      return "Confirm or dispute the geolocation and chronolocation under review: the item is verified when enough reviewers confirm them, and goes back to work when one is disputed.";
+    case "publishing":
+      return "Publish and unpublish from the item's Publishing panel.";
+  }
+}
+
+export type ReviewDecisionKind = "APPROVE" | "REQUEST_CHANGES";
+
+export interface ReviewMoveRequest {
+  actor: Actor;
+  item: TransitionRequest["item"];
+  /** The item's notes and reviews with this review already counted. */
+  facts: TransitionFacts;
+  decision: ReviewDecisionKind;
+  /** The author of the reviewed note, and the reviewer's comment (a dispute's reason). */
+  noteAuthorId: string;
+  comment: string;
+}
+
+/**
+ * The move a note review sets off, if any: a dispute sends the item back to work; a confirmation
+ * verifies it once both current notes have the project's required number of independent
+ * confirmations (and the reviewer wrote neither). A confirmation that does not complete the
+ * count moves nothing. A dispute that the workflow refuses is an error for the reviewer to see.
+ */
+export function decideReviewMove(request: ReviewMoveRequest): { action: "verify" | "dispute"; decision: TransitionDecision } | null {
+  const { actor, item, facts } = request;
+  if (request.decision === "REQUEST_CHANGES") {
+    const input = { reason: request.comment, reviewedNoteAuthorId: request.noteAuthorId };
+    return { action: "dispute", decision: decideTransition({ action: "dispute", actor, item, facts, input }) };
+  }
+  const decision = decideTransition({ action: "verify", actor, item, facts, input: {} });
+  return decision.ok ? { action: "verify", decision } : null;
 }

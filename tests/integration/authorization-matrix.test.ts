@@ -6,13 +6,16 @@
 //
 // The rule for reading an outcome:
 // - deny  = a route answering 401, 403 or 404; an action answering ok:false with UNAUTHENTICATED,
-//           FORBIDDEN or NOT_FOUND; a thrown notFound(); a redirect to the login page.
-// - allow = anything else that is not a crash: success, and also VALIDATION (400) or CONFLICT
-//           (409), because those are only reached once the caller was let through. Where a
-//           service parses its input before checking permission, the probe sends well-formed
-//           input that would succeed (on fresh throwaway rows), so an unauthorised caller gets a
-//           real denial rather than a VALIDATION error; a wrong guess shows up as a failed cell,
-//           never as a silent pass.
+//           FORBIDDEN or NOT_FOUND; a thrown notFound(); a redirect to the login page. A denied
+//           call must also have written nothing: no audit event (other than the security log of a
+//           failed sign-in) and no change in the row counts of the tables endpoints create.
+// - allow = the call succeeded AND took effect. Getting past the permission check and stopping
+//           at VALIDATION (400) or CONFLICT (409) is not enough: each row says how its endpoint
+//           shows the effect (`effect`): the audit event its write transaction appends with the
+//           change, in the caller's name, during the call (plus a check of the row itself where
+//           that is simple), or for reads a successful answer. The probes therefore send input
+//           that succeeds, on fresh throwaway rows (or on the caller's own account, put back
+//           afterwards); a wrong guess shows up as a failed cell, never as a silent pass.
 // - anything else (500, an unknown error code, an unexpected throw) fails the cell outright.
 //
 // What is real and what is not: next-auth decodes the session cookie into a user id; that step
@@ -32,6 +35,7 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { NextRequest } from "next/server";
+import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { API_SCOPES, SYSTEM_ACTOR, type Actor } from "../../lib/domain/permissions";
 import type { ProjectRole } from "../../lib/domain/roles";
@@ -66,6 +70,8 @@ vi.mock("../../lib/server/session", async () => {
       if (!session.actor) throw new DomainError("UNAUTHENTICATED", "Your session has ended. Sign in again.");
       return session.actor;
     },
+    // Setting the new session's cookie needs a Next request; the session row itself is real.
+    setSessionCookie: async () => undefined,
   };
 });
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined, revalidateTag: () => undefined }));
@@ -209,6 +215,38 @@ async function editorsUpload(): Promise<string> {
 }
 const b64 = (value: string) => Buffer.from(value).toString("base64");
 
+/** The editor's HEAD on one of their uploads: 404 once it is gone. */
+async function ownerHead(uploadId: string): Promise<number> {
+  const response = await tusServer().handleWeb(
+    new Request(`${ORIGIN}/api/uploads/${uploadId}`, { method: "HEAD", headers: { authorization: `Bearer ${world.tokens["token:editor"]}`, "Tus-Resumable": "1.0.0" } }),
+  );
+  return response.status;
+}
+
+/** The code an authenticator app shows now for a secret. */
+const appCode = (secret: string) => TOTP.generate({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
+
+/** Runs set-up on the principal's own account (null for principals with none). */
+async function ownAccount<T>(ctx: ProbeContext, run: (actor: SessionActor) => Promise<T>): Promise<T | null> {
+  const actor = ctx.principal.startsWith("token:") ? null : world.actors[ctx.principal as SessionPrincipal];
+  return actor ? run(actor) : null;
+}
+
+/** Turns two-factor login on for the principal's own account, with a fresh secret; returns it. */
+async function twoFactorOn(ctx: ProbeContext): Promise<string | null> {
+  const userId = userIdOf(ctx.principal);
+  if (!userId) return null;
+  const secret = Secret.fromBase32(new Secret({ size: 20 }).base32).base32;
+  await db().user.update({ where: { id: userId }, data: { totpSecret: secret, totpEnabledAt: new Date(), totpLastStep: null, totpPending: null } });
+  return secret;
+}
+
+/** Puts the principal's account back to no two-factor login (as the later probes expect). */
+async function twoFactorOff(ctx: ProbeContext): Promise<void> {
+  const userId = userIdOf(ctx.principal);
+  if (userId) await db().user.update({ where: { id: userId }, data: { totpSecret: null, totpEnabledAt: null, totpLastStep: null, totpPending: null } });
+}
+
 beforeAll(async () => {
   const p = await makeProject();
   const q = await makeProject();
@@ -340,7 +378,48 @@ interface ProbeContext {
   handler: Handler;
   /** Authorization header for token principals; none for session principals. */
   auth: Record<string, string>;
+  /** What the database looked like just before and just after the endpoint itself ran. */
+  window?: { before: Snapshot; after: Snapshot };
+  /** The row a probe acted on, for its effect check. */
+  target?: string;
 }
+
+/**
+ * Enough of the database to tell whether a call wrote anything: the audit log's head (every write
+ * transaction appends an event with its change) and the row counts of the tables endpoints create.
+ */
+interface Snapshot {
+  seq: number;
+  counts: Record<string, number>;
+}
+async function snapshot(): Promise<Snapshot> {
+  const client = db();
+  const [head, ...counts] = await Promise.all([
+    client.auditEvent.aggregate({ _max: { seq: true } }),
+    client.user.count(),
+    client.project.count(),
+    client.membership.count(),
+    client.evidenceItem.count(),
+    client.geolocation.count(),
+    client.chronolocation.count(),
+    client.review.count(),
+    client.comment.count(),
+    client.incident.count(),
+    client.incidentEvidence.count(),
+    client.publishedItem.count(),
+    client.publishedIncident.count(),
+    client.savedView.count(),
+    client.apiToken.count({ where: { revokedAt: null } }),
+    client.session.count({ where: { revokedAt: null } }),
+    client.upload.count(),
+    client.job.count(),
+  ]);
+  const names = ["users", "projects", "memberships", "items", "geolocations", "chronolocations", "reviews", "comments", "incidents", "links", "publishedItems", "publishedIncidents", "views", "liveTokens", "liveSessions", "uploads", "jobs"];
+  return { seq: head._max.seq ?? 0, counts: Object.fromEntries(names.map((name, i) => [name, counts[i]!])) };
+}
+/** The audit events appended while the endpoint ran. */
+const eventsIn = (window: { before: Snapshot; after: Snapshot }) =>
+  db().auditEvent.findMany({ where: { seq: { gt: window.before.seq, lte: window.after.seq } }, orderBy: { seq: "asc" }, select: { action: true, actorId: true } });
 type Probe = (ctx: ProbeContext) => Promise<unknown>;
 
 function form(fields: Record<string, string | string[] | File>): FormData {
@@ -350,7 +429,21 @@ function form(fields: Record<string, string | string[] | File>): FormData {
   }
   return data;
 }
-const call = (ctx: ProbeContext, ...args: unknown[]) => (ctx.handler as (...a: unknown[]) => Promise<unknown>)(...args);
+/** Calls the endpoint, recording the database just before and after (the probe's own set-up is outside the window). */
+const call = async (ctx: ProbeContext, ...args: unknown[]) => {
+  const before = await snapshot();
+  try {
+    const result = await (ctx.handler as (...a: unknown[]) => Promise<unknown>)(...args);
+    // A streamed body may still be writing (downloads log their access): read it to the end first.
+    if (result instanceof Response) {
+      const copy = result.clone();
+      await copy.arrayBuffer().catch(() => undefined);
+    }
+    return result;
+  } finally {
+    ctx.window = { before, after: await snapshot() };
+  }
+};
 const get = (ctx: ProbeContext, url: string, routeParams: Record<string, string | string[]> = {}, headers: Record<string, string> = {}) =>
   call(ctx, new NextRequest(`${ORIGIN}${url}`, { headers: { ...ctx.auth, ...headers } }), params(routeParams));
 const postJson = (ctx: ProbeContext, url: string, routeParams: Record<string, string>, body: unknown) =>
@@ -370,22 +463,65 @@ interface Expectation {
   /** Public endpoints: a request for unpublished data (or a private project), which must be 404. */
   unpublishedProbe?: Probe;
   why?: string;
+  /**
+   * How an allowed call shows it took effect, so that getting past the permission check and then
+   * stopping at a validation error or a conflict does not count as "allowed":
+   * - audit: the audit event (action name) that the endpoint's write transaction appends with its
+   *   change, in the caller's name, appended during the call; `row` checks the row itself too;
+   * - read: the endpoint changes nothing; an allowed call must succeed (2xx, or ok) with no write.
+   * GET, HEAD and OPTIONS routes, and public endpoints, are reads unless they say otherwise.
+   */
+  effect?: { audit: string; row?: (ctx: ProbeContext) => Promise<boolean> } | { row: (ctx: ProbeContext) => Promise<boolean>; what: string } | { read: true };
 }
 
 const v1 = (ctxSlug?: string) => `/api/v1/projects/${ctxSlug ?? world.p.slug}`;
 
 const EXPECTATIONS: Record<string, Expectation> = {
   // Account self-service: any active signed-in user, on their own account only.
-  "app/account/actions.ts#startTwoFactorEnrolmentAction": { kind: "session", allow: SIGNED_IN, probe: (ctx) => call(ctx) },
-  "app/account/actions.ts#confirmTwoFactorEnrolmentAction": { kind: "session", allow: SIGNED_IN, probe: (ctx) => call(ctx, null, form({ code: "000000" })) },
-  "app/account/actions.ts#regenerateRecoveryCodesAction": { kind: "session", allow: SIGNED_IN, probe: (ctx) => call(ctx, null, form({ code: "000000" })) },
-  "app/account/actions.ts#changePasswordAction": {
+  "app/account/actions.ts#startTwoFactorEnrolmentAction": { effect: { audit: "user.2fa.enrol_start" }, kind: "session", allow: SIGNED_IN, probe: (ctx) => call(ctx) },
+  "app/account/actions.ts#confirmTwoFactorEnrolmentAction": { effect: { audit: "user.2fa.enable" }, kind: "session", allow: SIGNED_IN, probe: async (ctx) => {
+      // A fresh key waiting for confirmation, confirmed with the code the app would show.
+      const pending = await ownAccount(ctx, async (actor) => {
+        await startTwoFactorEnrolment(actor);
+        return (await db().user.findUniqueOrThrow({ where: { id: actor.userId }, select: { totpPending: true } })).totpPending!;
+      });
+      try {
+        return await call(ctx, null, form({ code: pending ? appCode(pending) : "000000", currentPassword: PASSWORD }));
+      } finally {
+        await twoFactorOff(ctx);
+      }
+    },
+  },
+  "app/account/actions.ts#regenerateRecoveryCodesAction": {
+    effect: { audit: "user.2fa.recovery_codes" },
     kind: "session",
     allow: SIGNED_IN,
-    why: "a wrong current password: a validation error once let through (a right one would set a cookie, which needs a Next request)",
-    probe: (ctx) => call(ctx, null, form({ currentPassword: "not the password", newPassword: "a brand new passphrase" })),
+    why: "the caller's own account, with two-factor login on: the current password and app code",
+    probe: async (ctx) => {
+      const secret = await twoFactorOn(ctx);
+      try {
+        return await call(ctx, null, form({ code: secret ? appCode(secret) : "000000", currentPassword: PASSWORD }));
+      } finally {
+        await twoFactorOff(ctx);
+      }
+    },
   },
-  "app/account/actions.ts#endSessionAction": {
+  "app/account/actions.ts#changePasswordAction": {
+    effect: { audit: "user.password_change" },
+    kind: "session",
+    allow: SIGNED_IN,
+    why: "the caller's own password, given correctly; put back afterwards so later probes can sign in the same way",
+    probe: async (ctx) => {
+      const userId = userIdOf(ctx.principal);
+      const saved = userId ? await db().user.findUniqueOrThrow({ where: { id: userId }, select: { passwordHash: true } }) : null;
+      try {
+        return await call(ctx, null, form({ currentPassword: PASSWORD, newPassword: "a brand new passphrase" }));
+      } finally {
+        if (userId && saved) await db().user.update({ where: { id: userId }, data: { passwordHash: saved.passwordHash } });
+      }
+    },
+  },
+  "app/account/actions.ts#endSessionAction": { effect: { audit: "auth.session_end" },
     kind: "session",
     allow: SIGNED_IN,
     why: "the target is another session of the caller's own (someone else's session is not found)",
@@ -397,10 +533,23 @@ const EXPECTATIONS: Record<string, Expectation> = {
       return call(ctx, null, form({ sessionId: other.id }));
     },
   },
-  "app/account/actions.ts#endOtherSessionsAction": { kind: "session", allow: SIGNED_IN, probe: (ctx) => call(ctx) },
-  "app/account/actions.ts#disableTwoFactorAction": { kind: "session", allow: SIGNED_IN, probe: (ctx) => call(ctx, null, form({ code: "000000" })) },
-  "app/account/tokens/actions.ts#createTokenAction": { kind: "session", allow: SIGNED_IN, probe: (ctx) => call(ctx, null, form({ name: "probe", scopes: "read" })) },
-  "app/account/tokens/actions.ts#revokeTokenAction": {
+  "app/account/actions.ts#endOtherSessionsAction": { effect: { audit: "auth.sessions_end_others" }, kind: "session", allow: SIGNED_IN, probe: (ctx) => call(ctx) },
+  "app/account/actions.ts#disableTwoFactorAction": {
+    effect: { audit: "user.2fa.disable" },
+    kind: "session",
+    allow: SIGNED_IN,
+    why: "the caller's own account, with two-factor login on: the current password and app code",
+    probe: async (ctx) => {
+      const secret = await twoFactorOn(ctx);
+      try {
+        return await call(ctx, null, form({ code: secret ? appCode(secret) : "000000", currentPassword: PASSWORD }));
+      } finally {
+        await twoFactorOff(ctx);
+      }
+    },
+  },
+  "app/account/tokens/actions.ts#createTokenAction": { effect: { audit: "token.create" }, kind: "session", allow: SIGNED_IN, probe: (ctx) => call(ctx, null, form({ name: "probe", scopes: "read" })) },
+  "app/account/tokens/actions.ts#revokeTokenAction": { effect: { audit: "token.revoke" },
     kind: "session",
     allow: ["editor", "admin"],
     why: "the target is a fresh token of P's editor: its owner and admins may revoke it",
@@ -408,43 +557,43 @@ const EXPECTATIONS: Record<string, Expectation> = {
   },
 
   // Installation administration: global admins only.
-  "app/admin/actions.ts#createUserAction": {
+  "app/admin/actions.ts#createUserAction": { effect: { audit: "user.create" },
     kind: "session",
     allow: ["admin"],
     probe: (ctx) => call(ctx, null, form({ email: `${unique("new")}@example.test`, name: "New person", password: PASSWORD })),
   },
-  "app/admin/actions.ts#setUserActiveAction": { kind: "session", allow: ["admin"], probe: async (ctx) => call(ctx, null, form({ userId: (await makeUser()).id, active: "true" })) },
-  "app/admin/actions.ts#setMembershipAction": {
+  "app/admin/actions.ts#setUserActiveAction": { effect: { audit: "user.deactivate" }, kind: "session", allow: ["admin"], probe: async (ctx) => call(ctx, null, form({ userId: (await makeUser()).id, active: "false" })) },
+  "app/admin/actions.ts#setMembershipAction": { effect: { audit: "membership.add" },
     kind: "session",
     allow: ["admin"],
     probe: async (ctx) => call(ctx, null, form({ userId: (await makeUser()).id, projectId: world.settingsProject.id, role: "CONTRIBUTOR" })),
   },
-  "app/admin/actions.ts#resetPasswordAction": { kind: "session", allow: ["admin"], probe: async (ctx) => call(ctx, null, form({ userId: (await makeUser()).id, password: PASSWORD })) },
-  "app/admin/actions.ts#resetTwoFactorAction": { kind: "session", allow: ["admin"], probe: async (ctx) => call(ctx, null, form({ userId: (await makeUser()).id })) },
-  "app/admin/actions.ts#issueEnrolmentCodeAction": { kind: "session", allow: ["admin"], probe: async (ctx) => call(ctx, null, form({ userId: (await makeUser()).id })) },
-  "app/admin/actions.ts#endUserSessionsAction": { kind: "session", allow: ["admin"], probe: async (ctx) => call(ctx, null, form({ userId: (await makeUser()).id })) },
-  "app/admin/actions.ts#endAllSessionsAction": { kind: "session", allow: ["admin"], probe: (ctx) => call(ctx) },
-  "app/admin/actions.ts#createProjectAction": { kind: "session", allow: ["admin"], probe: (ctx) => call(ctx, null, form({ name: "Probe project", slug: unique("probe") })) },
-  "app/admin/actions.ts#updateProjectSettingsAction": {
+  "app/admin/actions.ts#resetPasswordAction": { effect: { audit: "user.password_reset" }, kind: "session", allow: ["admin"], probe: async (ctx) => call(ctx, null, form({ userId: (await makeUser()).id, password: `${PASSWORD} 2`, currentPassword: PASSWORD })) },
+  "app/admin/actions.ts#resetTwoFactorAction": { effect: { audit: "user.2fa.reset" }, kind: "session", allow: ["admin"], probe: async (ctx) => call(ctx, null, form({ userId: (await makeUser()).id, currentPassword: PASSWORD })) },
+  "app/admin/actions.ts#issueEnrolmentCodeAction": { effect: { audit: "user.2fa.enrolment_code_issue" }, kind: "session", allow: ["admin"], probe: async (ctx) => call(ctx, null, form({ userId: (await makeUser()).id, currentPassword: PASSWORD })) },
+  "app/admin/actions.ts#endUserSessionsAction": { effect: { audit: "user.sessions_end" }, kind: "session", allow: ["admin"], probe: async (ctx) => call(ctx, null, form({ userId: (await makeUser()).id })) },
+  "app/admin/actions.ts#endAllSessionsAction": { effect: { audit: "sessions.end_all" }, kind: "session", allow: ["admin"], probe: (ctx) => call(ctx) },
+  "app/admin/actions.ts#createProjectAction": { effect: { audit: "project.create" }, kind: "session", allow: ["admin"], probe: (ctx) => call(ctx, null, form({ name: "Probe project", slug: unique("probe") })) },
+  "app/admin/actions.ts#updateProjectSettingsAction": { effect: { audit: "project.settings" },
     kind: "session",
     allow: ["admin"],
     probe: (ctx) => call(ctx, null, form({ projectId: world.settingsProject.id, timeZone: "UTC", requiredConfirmations: "1" })),
   },
-  "app/admin/actions.ts#acknowledgeAlertAction": {
+  "app/admin/actions.ts#acknowledgeAlertAction": { effect: { audit: "admin_alert.acknowledge" },
     kind: "session",
     allow: ["admin"],
     probe: async (ctx) => call(ctx, null, form({ alertId: (await db().adminAlert.create({ data: { kind: "probe", message: "Probe alert" } })).id })),
   },
-  "app/admin/actions.ts#requestFixityCheckAction": { kind: "session", allow: ["admin"], probe: (ctx) => call(ctx) },
+  "app/admin/actions.ts#requestFixityCheckAction": { effect: { audit: "fixity.request" }, kind: "session", allow: ["admin"], probe: (ctx) => call(ctx) },
 
   // Intake and the verification workspace (project P).
-  "app/projects/[slug]/actions.ts#previewDuplicatesAction": { kind: "session", allow: P_MEMBERS, probe: (ctx) => call(ctx, { projectId: world.p.id, sourceUrls: ["https://example.org/dup"] }) },
-  "app/projects/[slug]/actions.ts#submitEvidenceAction": {
+  "app/projects/[slug]/actions.ts#previewDuplicatesAction": { effect: { read: true }, kind: "session", allow: P_MEMBERS, probe: (ctx) => call(ctx, { projectId: world.p.id, sourceUrls: ["https://example.org/dup"] }) },
+  "app/projects/[slug]/actions.ts#submitEvidenceAction": { effect: { audit: "item.submit" },
     kind: "session",
     allow: P_MEMBERS,
     probe: (ctx) => call(ctx, { projectId: world.p.id, title: "Probe submission", sourceUrls: [`https://example.org/${unique("s")}`] }),
   },
-  "app/projects/[slug]/actions.ts#retryJobAction": {
+  "app/projects/[slug]/actions.ts#retryJobAction": { effect: { audit: "job.retry" },
     kind: "session",
     allow: P_WORKERS,
     probe: async (ctx) => {
@@ -452,50 +601,51 @@ const EXPECTATIONS: Record<string, Expectation> = {
       return call(ctx, null, form({ jobId: job.id }));
     },
   },
-  "app/projects/[slug]/actions.ts#transitionAction": {
+  "app/projects/[slug]/actions.ts#transitionAction": { effect: { audit: "item.triage", row: async (ctx) => (await db().evidenceItem.findUniqueOrThrow({ where: { id: ctx.target! } })).status === "TRIAGED" },
     kind: "session",
     allow: P_WORKERS,
     why: "a fresh item of the contributor: they can read it but not triage it",
     probe: async (ctx) => {
       const item = await freshItem();
+      ctx.target = item.id;
       return call(ctx, null, form({ itemId: item.id, action: "triage", expectedVersion: String(item.version) }));
     },
   },
-  "app/projects/[slug]/actions.ts#proposeGeolocationAction": {
+  "app/projects/[slug]/actions.ts#proposeGeolocationAction": { effect: { audit: "geolocation.propose" },
     kind: "session",
     allow: P_WORKERS,
     probe: (ctx) => call(ctx, null, form({ itemId: world.workItem.id, point: "34.5553, 69.2075", precisionM: "100", method: "Matched the minaret" })),
   },
-  "app/projects/[slug]/actions.ts#proposeChronolocationAction": {
+  "app/projects/[slug]/actions.ts#proposeChronolocationAction": { effect: { audit: "chronolocation.propose" },
     kind: "session",
     allow: P_WORKERS,
     probe: (ctx) => call(ctx, null, form({ itemId: world.workItem.id, earliest: "2022-09-30T02:30:00Z", latest: "2022-09-30T03:30:00Z", confidence: "MEDIUM", methods: "SUN_AND_SHADOWS", notes: "" })),
   },
-  "app/projects/[slug]/actions.ts#reviewNoteAction": {
+  "app/projects/[slug]/actions.ts#reviewNoteAction": { effect: { audit: "geolocation.confirm" },
     kind: "session",
     allow: ["reviewer", "editor"],
     probe: (ctx) => call(ctx, null, form({ itemId: world.reviewItem.id, target: "GEOLOCATION", noteId: world.reviewItem.noteId, decision: "APPROVE", comment: "Checked" })),
   },
-  "app/projects/[slug]/actions.ts#addCommentAction": {
+  "app/projects/[slug]/actions.ts#addCommentAction": { effect: { audit: "comment.add" },
     kind: "session",
     allow: P_MEMBERS,
     why: "the contributor's own item: they may comment on it",
     probe: (ctx) => call(ctx, null, form({ itemId: world.contributorItem.id, body: "Probe comment" })),
   },
-  "app/projects/[slug]/import/actions.ts#importIncidentsAction": {
+  "app/projects/[slug]/import/actions.ts#importIncidentsAction": { effect: { audit: "import.run" },
     kind: "session",
     allow: ["editor", "admin"],
-    why: "editors of P, and admins (project:import); a dry run",
+    why: "editors of P, and admins (project:import); a real run (a dry run writes nothing to show)",
     probe: (ctx) =>
-      call(ctx, form({ projectId: world.p.id, format: "csv", file: new File(["title,date\nProbe,2022-09-30\n"], "incidents.csv", { type: "text/csv" }), dryRun: "true" })),
+      call(ctx, form({ projectId: world.p.id, format: "csv", file: new File([`id,title,date,type\n${unique("EV")},Probe import,2022-09-30,Suicide bombing\n`], "incidents.csv", { type: "text/csv" }), dryRun: "false" })),
   },
-  "app/projects/[slug]/import/actions.ts#saveImportMappingAction": {
+  "app/projects/[slug]/import/actions.ts#saveImportMappingAction": { effect: { audit: "import.mapping_save" },
     kind: "session",
     allow: ["editor", "admin"],
     why: "editors of P, and admins (project:import)",
     probe: (ctx) => call(ctx, { projectId: world.p.id, name: unique("mapping"), format: "csv", mapping: '{"columns":{"title":["headline"]}}' }),
   },
-  "app/projects/[slug]/import/actions.ts#deleteImportMappingAction": {
+  "app/projects/[slug]/import/actions.ts#deleteImportMappingAction": { effect: { audit: "import.mapping_delete" },
     kind: "session",
     allow: ["editor", "admin"],
     why: "a fresh saved mapping of P",
@@ -504,12 +654,12 @@ const EXPECTATIONS: Record<string, Expectation> = {
       return call(ctx, { mappingId: saved.id });
     },
   },
-  "app/projects/[slug]/incidents/actions.ts#createIncidentAction": {
+  "app/projects/[slug]/incidents/actions.ts#createIncidentAction": { effect: { audit: "incident.create" },
     kind: "session",
     allow: ["editor"],
     probe: (ctx) => call(ctx, null, form({ projectId: world.p.id, title: "Probe incident", incidentType: "IED", startAt: "2022-09-30T02:45:00Z" })),
   },
-  "app/projects/[slug]/incidents/actions.ts#updateIncidentAction": {
+  "app/projects/[slug]/incidents/actions.ts#updateIncidentAction": { effect: { audit: "incident.update" },
     kind: "session",
     allow: ["editor"],
     probe: async (ctx) => {
@@ -517,12 +667,13 @@ const EXPECTATIONS: Record<string, Expectation> = {
       return call(ctx, null, form({ incidentId: incident.id, expectedVersion: String(incident.version), title: "Renamed", incidentType: "IED", startAt: "2022-09-30T02:45:00Z" }));
     },
   },
-  "app/projects/[slug]/incidents/actions.ts#linkEvidenceAction": {
+  "app/projects/[slug]/incidents/actions.ts#linkEvidenceAction": { effect: { audit: "incident.evidence_link" },
     kind: "session",
     allow: ["editor"],
-    probe: (ctx) => call(ctx, null, form({ incidentId: world.incident.id, itemId: world.investigatorItem.id, relation: "Shows the scene" })),
+    why: "the investigator's item is not verified yet: it is linked as a lead",
+    probe: (ctx) => call(ctx, null, form({ incidentId: world.incident.id, itemId: world.investigatorItem.id, relation: "Shows the scene", asLead: "on" })),
   },
-  "app/projects/[slug]/incidents/actions.ts#unlinkEvidenceAction": {
+  "app/projects/[slug]/incidents/actions.ts#unlinkEvidenceAction": { effect: { audit: "incident.evidence_unlink" },
     kind: "session",
     allow: ["editor"],
     probe: async (ctx) => {
@@ -531,7 +682,7 @@ const EXPECTATIONS: Record<string, Expectation> = {
       return call(ctx, null, form({ incidentId: incident.id, itemId: world.investigatorItem.id }));
     },
   },
-  "app/projects/[slug]/publish/actions.ts#publishIncidentAction": {
+  "app/projects/[slug]/publish/actions.ts#publishIncidentAction": { effect: { audit: "incident.publish" },
     kind: "session",
     allow: ["editor"],
     probe: async (ctx) => {
@@ -539,44 +690,54 @@ const EXPECTATIONS: Record<string, Expectation> = {
       return call(ctx, { incidentId: incident.id, expectedVersion: incident.version }, null);
     },
   },
-  "app/projects/[slug]/publish/actions.ts#unpublishIncidentAction": {
+  "app/projects/[slug]/publish/actions.ts#unpublishIncidentAction": { effect: { audit: "incident.unpublish" },
     kind: "session",
     allow: ["editor"],
-    why: "a fresh, never published incident: the editor gets past the checks to 'not published'",
-    probe: async (ctx) => call(ctx, { incidentId: (await freshIncident()).id, reason: "Probe retraction" }, null),
+    why: "a fresh incident, published by P's editor beforehand",
+    probe: async (ctx) => {
+      const incident = await freshIncident();
+      await publishIncident(world.actors.editor!, { incidentId: incident.id, expectedVersion: incident.version });
+      return call(ctx, { incidentId: incident.id, reason: "Probe retraction" }, null);
+    },
   },
-  "app/projects/[slug]/publish/actions.ts#publishItemAction": {
+  "app/projects/[slug]/publish/actions.ts#publishItemAction": { effect: { audit: "item.publish", row: async (ctx) => (await db().evidenceItem.findUniqueOrThrow({ where: { id: ctx.target! } })).status === "PUBLISHED" },
     kind: "session",
     allow: ["editor"],
     probe: async (ctx) => {
       const item = await freshItem("VERIFIED");
+      ctx.target = item.id;
       return call(ctx, { itemId: item.id, expectedVersion: item.version, title: "Public title" }, null);
     },
   },
-  "app/projects/[slug]/publish/actions.ts#unpublishItemAction": {
+  "app/projects/[slug]/publish/actions.ts#unpublishItemAction": { effect: { audit: "item.unpublish", row: async (ctx) => (await db().evidenceItem.findUniqueOrThrow({ where: { id: ctx.target! } })).status === "VERIFIED" },
     kind: "session",
     allow: ["editor"],
     probe: async (ctx) => {
-      const item = await freshItem("VERIFIED");
+      // Published by P's editor beforehand, so there is something to take down.
+      const verified = await freshItem("VERIFIED");
+      await publishItem(world.actors.editor!, { itemId: verified.id, expectedVersion: verified.version, title: "Public title" });
+      const item = await db().evidenceItem.findUniqueOrThrow({ where: { id: verified.id }, select: { id: true, version: true } });
+      ctx.target = item.id;
       return call(ctx, { itemId: item.id, expectedVersion: item.version, reason: "Probe retraction" }, null);
     },
   },
-  "app/projects/[slug]/queue/actions.ts#saveViewAction": {
+  "app/projects/[slug]/queue/actions.ts#saveViewAction": { effect: { audit: "view.save" },
     kind: "session",
     allow: P_MEMBERS,
     probe: (ctx) => call(ctx, { projectId: world.p.id, name: "Probe view", search: "status=SUBMITTED", path: null }),
   },
-  "app/projects/[slug]/queue/actions.ts#deleteViewAction": {
+  "app/projects/[slug]/queue/actions.ts#deleteViewAction": { effect: { audit: "view.delete" },
     kind: "session",
     allow: ["editor"],
     why: "a fresh view of P's editor: only its owner may delete it",
     probe: async (ctx) => call(ctx, { viewId: (await saveView(world.actors.editor!, { projectId: world.p.id, name: unique("view"), search: "" })).id, path: null }),
   },
-  "app/projects/[slug]/queue/actions.ts#bulkAction": {
+  "app/projects/[slug]/queue/actions.ts#bulkAction": { effect: { audit: "item.tag", row: async (ctx) => (await db().evidenceItem.findUniqueOrThrow({ where: { id: ctx.target! } })).tags.includes("probe") },
     kind: "session",
     allow: P_WORKERS,
     probe: async (ctx) => {
       const item = await freshItem();
+      ctx.target = item.id;
       return call(ctx, { action: "tag", projectId: world.p.id, items: [{ itemId: item.id, version: item.version }], tag: "probe" }, null);
     },
   },
@@ -725,7 +886,7 @@ const EXPECTATIONS: Record<string, Expectation> = {
     allow: [...TOKEN_MEMBERS, "token:read-only"],
     probe: (ctx) => get(ctx, `${v1()}/items`, { slug: world.p.slug }),
   },
-  "app/api/v1/projects/[slug]/items/route.ts#POST": {
+  "app/api/v1/projects/[slug]/items/route.ts#POST": { effect: { audit: "item.submit" },
     kind: "token",
     allow: TOKEN_MEMBERS,
     probe: (ctx) => postJson(ctx, `${v1()}/items`, { slug: world.p.slug }, { title: "Via the API", sourceUrls: [`https://example.org/${unique("api")}`] }),
@@ -736,7 +897,7 @@ const EXPECTATIONS: Record<string, Expectation> = {
     why: "the investigator's item: not the contributor's own",
     probe: (ctx) => get(ctx, `${v1()}/items/${world.investigatorItem.reference}`, { slug: world.p.slug, ref: world.investigatorItem.reference }),
   },
-  "app/api/v1/projects/[slug]/items/[ref]/comments/route.ts#POST": {
+  "app/api/v1/projects/[slug]/items/[ref]/comments/route.ts#POST": { effect: { audit: "comment.add" },
     kind: "token",
     allow: TOKEN_WORKERS,
     probe: (ctx) => postJson(ctx, `${v1()}/items/${world.investigatorItem.reference}/comments`, { slug: world.p.slug, ref: world.investigatorItem.reference }, { body: "Via the API" }),
@@ -755,7 +916,7 @@ const EXPECTATIONS: Record<string, Expectation> = {
   // tus uploads: creating one needs item:create in its project (session, or a token with
   // `submit`); every later request must be on one's own upload (the target is a fresh upload of
   // P's editor).
-  "app/api/uploads/[[...path]]/route.ts#POST": {
+  "app/api/uploads/[[...path]]/route.ts#POST": { effect: { what: "an upload row was created", row: async (ctx) => (ctx.window!.after.counts.uploads ?? 0) === (ctx.window!.before.counts.uploads ?? 0) + 1 },
     kind: "upload",
     allow: [...P_MEMBERS, ...TOKEN_MEMBERS],
     probe: (ctx) => tus(ctx, "POST", "/api/uploads", { "Upload-Length": "10", "Upload-Metadata": `filename ${b64("probe.jpg")},projectId ${b64(world.p.id)}` }),
@@ -772,18 +933,23 @@ const EXPECTATIONS: Record<string, Expectation> = {
     why: "tus GET serves only completed uploads, and a completed upload moves into the media store at once: even the owner gets 404, so no bytes ever leave through it",
     probe: async (ctx) => tus(ctx, "GET", `/api/uploads/${await editorsUpload()}`, {}),
   },
-  "app/api/uploads/[[...path]]/route.ts#PATCH": {
+  "app/api/uploads/[[...path]]/route.ts#PATCH": { effect: { what: "the bytes were received", row: async (ctx) => Number((await db().upload.findUniqueOrThrow({ where: { id: ctx.target! } })).receivedBytes) === 5 },
     kind: "upload",
     allow: ["editor", "token:editor"],
     why: "writing bytes is submitting evidence: a read-only token may not, even on its owner's upload",
-    probe: async (ctx) =>
-      tus(ctx, "PATCH", `/api/uploads/${await editorsUpload()}`, { "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream" }, Buffer.from("abcde")),
+    probe: async (ctx) => {
+      ctx.target = await editorsUpload();
+      return tus(ctx, "PATCH", `/api/uploads/${ctx.target}`, { "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream" }, Buffer.from("abcde"));
+    },
   },
-  "app/api/uploads/[[...path]]/route.ts#DELETE": {
+  "app/api/uploads/[[...path]]/route.ts#DELETE": { effect: { what: "the upload is gone for its owner", row: async (ctx) => (await ownerHead(ctx.target!)) === 404 },
     kind: "upload",
     allow: ["editor", "token:editor"],
     why: "abandoning an upload changes it: not with a read-only token",
-    probe: async (ctx) => tus(ctx, "DELETE", `/api/uploads/${await editorsUpload()}`, {}),
+    probe: async (ctx) => {
+      ctx.target = await editorsUpload();
+      return tus(ctx, "DELETE", `/api/uploads/${ctx.target}`, {});
+    },
   },
   "app/api/uploads/[[...path]]/route.ts#OPTIONS": {
     kind: "upload",
@@ -820,34 +986,81 @@ const PAST_AUTH_STATUSES = new Set([400, 409]);
 const DENY_CODES = new Set(["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND"]);
 const PAST_AUTH_CODES = new Set(["VALIDATION", "CONFLICT"]);
 
-/** "allow", "deny", or a description of something that is neither (which fails the cell). */
-async function classify(run: () => Promise<unknown>): Promise<{ outcome: Outcome | "unexpected"; detail: string }> {
+/**
+ * "allow", "deny", or a description of something that is neither (which fails the cell). An
+ * answer past the permission check (VALIDATION/400, CONFLICT/409) is "allow" with succeeded:
+ * false: whether that is enough is the effect check's decision, and for an allowed cell it never is.
+ */
+async function classify(run: () => Promise<unknown>): Promise<{ outcome: Outcome | "unexpected"; detail: string; succeeded: boolean }> {
   let result: unknown;
+  const answer = (outcome: Outcome | "unexpected", detail: string, succeeded = false) => ({ outcome, detail, succeeded });
   try {
     result = await run();
   } catch (error) {
     const digest = typeof (error as { digest?: unknown })?.digest === "string" ? (error as { digest: string }).digest : "";
-    if (digest.startsWith("NEXT_REDIRECT") && digest.includes("/login")) return { outcome: "deny", detail: "redirect to /login" };
-    if (digest.startsWith("NEXT_HTTP_ERROR_FALLBACK;404")) return { outcome: "deny", detail: "notFound()" };
-    return { outcome: "unexpected", detail: `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` };
+    if (digest.startsWith("NEXT_REDIRECT") && digest.includes("/login")) return answer("deny", "redirect to /login");
+    if (digest.startsWith("NEXT_HTTP_ERROR_FALLBACK;404")) return answer("deny", "notFound()");
+    return answer("unexpected", `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   }
   if (result instanceof Response) {
     await result.body?.cancel().catch(() => undefined);
     const { status } = result;
     const location = result.headers.get("location") ?? "";
-    if (DENY_STATUSES.has(status)) return { outcome: "deny", detail: String(status) };
-    if (status >= 300 && status < 400 && /\/login|\/api\/auth\/(signin|error)/.test(location)) return { outcome: "deny", detail: `${status} → ${location}` };
-    if (status < 400 || PAST_AUTH_STATUSES.has(status)) return { outcome: "allow", detail: String(status) };
-    return { outcome: "unexpected", detail: `status ${status}` };
+    if (DENY_STATUSES.has(status)) return answer("deny", String(status));
+    if (status >= 300 && status < 400 && /\/login|\/api\/auth\/(signin|error)/.test(location)) return answer("deny", `${status} → ${location}`);
+    if (status < 400) return answer("allow", String(status), true);
+    if (PAST_AUTH_STATUSES.has(status)) return answer("allow", String(status));
+    return answer("unexpected", `status ${status}`);
   }
   if (result && typeof result === "object" && "ok" in result) {
     const settled = result as { ok: boolean; code?: string; error?: string };
-    if (settled.ok) return { outcome: "allow", detail: "ok" };
-    if (DENY_CODES.has(settled.code ?? "")) return { outcome: "deny", detail: settled.code! };
-    if (PAST_AUTH_CODES.has(settled.code ?? "")) return { outcome: "allow", detail: settled.code! };
-    return { outcome: "unexpected", detail: `${settled.code}: ${settled.error}` };
+    if (settled.ok) return answer("allow", "ok", true);
+    if (DENY_CODES.has(settled.code ?? "")) return answer("deny", settled.code!);
+    if (PAST_AUTH_CODES.has(settled.code ?? "")) return answer("allow", `${settled.code}: ${settled.error}`);
+    return answer("unexpected", `${settled.code}: ${settled.error}`);
   }
-  return { outcome: "unexpected", detail: `returned ${JSON.stringify(result)?.slice(0, 200)}` };
+  return answer("unexpected", `returned ${JSON.stringify(result)?.slice(0, 200)}`);
+}
+
+/** The user a principal acts as (a token acts as its owner). */
+function userIdOf(principal: Principal): string | null {
+  const key = principal.startsWith("token:") ? principal.slice("token:".length) : principal;
+  if (key in world.userIds) return world.userIds[key as keyof World["userIds"]];
+  return ["read-only", "revoked", "expired"].includes(key) ? world.userIds.editor : null;
+}
+
+function effectOf(key: string, expectation: Expectation): NonNullable<Expectation["effect"]> | null {
+  if (expectation.effect) return expectation.effect;
+  const method = key.split("#")[1]!;
+  return expectation.kind === "public" || ["GET", "HEAD", "OPTIONS"].includes(method) ? { read: true } : null;
+}
+
+/** For an allowed cell: why it did not take effect, or null when it did. */
+async function missingEffect(key: string, expectation: Expectation, ctx: ProbeContext, succeeded: boolean, detail: string): Promise<string | null> {
+  const effect = effectOf(key, expectation);
+  if (!effect) return "the table does not say how this endpoint shows it took effect (add `effect`)";
+  if (!succeeded) return `let through but refused (${detail}): an allowed call must take effect`;
+  if ("read" in effect) return null;
+  if (!ctx.window) return "the endpoint was never called";
+  if ("audit" in effect) {
+    const actorId = userIdOf(ctx.principal);
+    const events = await eventsIn(ctx.window);
+    if (!events.some((e) => e.action === effect.audit && e.actorId === actorId)) {
+      return `no ${effect.audit} event in the caller's name (appended: ${events.map((e) => e.action).join(", ") || "nothing"})`;
+    }
+  }
+  if (effect.row && !(await effect.row(ctx))) return `the row does not show the change${"what" in effect ? ` (${effect.what})` : ""}`;
+  return null;
+}
+
+/** For a denied cell: what was written anyway, or null when nothing was. Failed sign-in attempts are logged by design. */
+async function writtenAnyway(ctx: ProbeContext): Promise<string | null> {
+  if (!ctx.window) return null;
+  const written = (await eventsIn(ctx.window)).filter((e) => e.actorId !== null || !e.action.startsWith("auth."));
+  if (written.length > 0) return `audit events appended: ${written.map((e) => e.action).join(", ")}`;
+  const { before, after } = ctx.window;
+  const changed = Object.keys(before.counts).filter((name) => before.counts[name] !== after.counts[name]);
+  return changed.length > 0 ? `row counts changed: ${changed.map((name) => `${name} ${before.counts[name]} → ${after.counts[name]}`).join(", ")}` : null;
 }
 
 function contextFor(principal: Principal, handler: Handler): ProbeContext {
@@ -881,16 +1094,26 @@ describe("authorization matrix", () => {
     const failures: string[] = [];
     const lines: string[] = [];
     let combinations = 0;
+    let effects = 0;
     for (const [key, handler] of endpoints) {
       const expectation = EXPECTATIONS[key];
       if (!expectation) continue; // reported by the coverage test
       const cells: string[] = [];
       for (const principal of PRINCIPALS_OF[expectation.kind]) {
         const expected: Outcome = expectation.allow === "all" || expectation.allow.includes(principal) ? "allow" : "deny";
-        const actual = await classify(() => expectation.probe(contextFor(principal, handler)));
+        const ctx = contextFor(principal, handler);
+        const actual = await classify(() => expectation.probe(ctx));
         combinations += 1;
-        cells.push(`${SHORT[principal]}:${actual.outcome === "allow" ? "A" : actual.outcome === "deny" ? "D" : "!"}${actual.outcome === expected ? "" : "✗"}`);
-        if (actual.outcome !== expected) failures.push(`${key} as ${principal}: expected ${expected}, got ${actual.outcome} (${actual.detail})`);
+        // Allowed means it took effect; denied means nothing was written.
+        const problem =
+          actual.outcome !== expected
+            ? `expected ${expected}, got ${actual.outcome} (${actual.detail})`
+            : expected === "allow"
+              ? await missingEffect(key, expectation, ctx, actual.succeeded, actual.detail)
+              : await writtenAnyway(ctx).then((written) => (written ? `denied, but ${written}` : null));
+        if (expected === "allow" && !problem) effects += 1;
+        cells.push(`${SHORT[principal]}:${actual.outcome === "allow" ? "A" : actual.outcome === "deny" ? "D" : "!"}${problem ? "✗" : ""}`);
+        if (problem) failures.push(`${key} as ${principal}: ${problem}`);
         if (expectation.unpublishedProbe) {
           const hidden = await classify(() => expectation.unpublishedProbe!(contextFor(principal, handler)));
           combinations += 1;
@@ -900,7 +1123,7 @@ describe("authorization matrix", () => {
       lines.push(`${key.padEnd(72)} ${cells.join(" ")}`);
     }
     session.actor = null;
-    console.log(`${lines.join("\n")}\nauthorization matrix: ${endpoints.size} endpoints, ${combinations} combinations checked`);
+    console.log(`${lines.join("\n")}\nauthorization matrix: ${endpoints.size} endpoints, ${combinations} combinations checked, ${effects} allowed calls shown to take effect`);
     expect(failures, failures.join("\n")).toEqual([]);
   });
 

@@ -1,12 +1,14 @@
 // Two upload servers (as two web instances) sharing the database and the upload folder: an
 // upload started on one is finished on the other with the SHA-256 of the original bytes, and
-// PATCHes for one upload arriving at both at once are serialised by the PostgreSQL lock.
+// PATCHes for one upload arriving at both at once are serialised by the PostgreSQL lock (the
+// test holds that lock while both arrive, so the overlap is forced, and checks it happened).
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import * as tus from "tus-js-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../lib/domain/permissions";
@@ -46,6 +48,14 @@ afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
   }
 });
+
+/** Upload-lock connections whose last statement was a failed try for a lock: requests waiting for one. */
+async function lockWaiters(): Promise<number> {
+  const rows = await db().$queryRaw<Array<{ waiting: bigint }>>`
+    SELECT count(*) AS waiting FROM pg_stat_activity
+    WHERE application_name = ${LOCK_POOL_APPLICATION_NAME} AND datname = current_database() AND query LIKE '%pg_try_advisory_lock%'`;
+  return Number(rows[0]?.waiting ?? 0);
+}
 
 const video = () => readFileSync(path.join(fixtures, "video", "fluent-ffmpeg_IMG_0034.MOV"));
 
@@ -102,24 +112,40 @@ describe("an upload across two instances", () => {
     });
     expect(created.status).toBe(201);
     const uploadPath = new URL(created.headers.get("location")!, originA).pathname;
+    const uploadId = uploadPath.split("/").pop()!;
     const half = Math.floor(bytes.length / 2);
     const headers = { "Tus-Resumable": "1.0.0", "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream" };
-    // A's request (headers sent at once) delivers its body only after B's whole chunk was sent:
-    // without a lock shared by the instances, B would write at offset 0 while A's is still open.
-    const onA = new Promise<{ status: number }>((resolve, reject) => {
-      const request = http.request(`${originA}${uploadPath}`, { method: "PATCH", headers: { ...headers, "Content-Length": String(half) } }, (response) => {
-        response.resume();
-        resolve({ status: response.statusCode ?? 0 });
-      });
-      request.on("error", reject);
-      request.flushHeaders();
-      setTimeout(() => request.end(bytes.subarray(0, half)), 800);
-    });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const onB = fetch(`${originB}${uploadPath}`, { method: "PATCH", headers, body: bytes.subarray(0, half) });
-    // B waits for A's request to finish, then finds the offset moved on and refuses.
-    const [a, b] = await Promise.all([onA, onB]);
-    expect([a.status, b.status]).toEqual([204, 409]);
+
+    // The test holds the upload's cross-instance lock itself (the same advisory lock the
+    // instances take), so both PATCHes arrive while it is held, whatever the machine's speed.
+    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL, application_name: "multi-instance-test-holder" });
+    await holder.connect();
+    try {
+      await holder.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [`groundtruth:upload:${uploadId}`]);
+      const answered: string[] = [];
+      const send = (origin: string, name: string) =>
+        fetch(`${origin}${uploadPath}`, { method: "PATCH", headers, body: bytes.subarray(0, half) }).then((response) => {
+          answered.push(name);
+          return response.status;
+        });
+      const onA = send(originA, "A");
+      const onB = send(originB, "B");
+
+      // The overlap, observed: both instances are inside their PATCH, each polling for the lock
+      // on its own lock connection, and neither has answered or written a byte.
+      await expect.poll(() => lockWaiters(), { timeout: 10_000, interval: 50 }).toBe(2);
+      expect(answered).toEqual([]);
+      expect(Number((await db().upload.findUniqueOrThrow({ where: { id: uploadId } })).receivedBytes)).toBe(0);
+
+      await holder.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [`groundtruth:upload:${uploadId}`]);
+      // Whichever instance gets the lock first writes the chunk; the other then finds the
+      // offset moved on and refuses instead of writing at offset 0 again.
+      const statuses = await Promise.all([onA, onB]);
+      expect([...statuses].sort()).toEqual([204, 409]);
+      expect(Number((await db().upload.findUniqueOrThrow({ where: { id: uploadId } })).receivedBytes)).toBe(half);
+    } finally {
+      await holder.end();
+    }
     const rest = await fetch(`${originB}${uploadPath}`, {
       method: "PATCH",
       headers: { "Tus-Resumable": "1.0.0", "Upload-Offset": String(half), "Content-Type": "application/offset+octet-stream" },

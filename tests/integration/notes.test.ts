@@ -105,10 +105,12 @@ describe("geolocation, chronolocation and peer review", () => {
       "chronolocation.propose",
       "item.send_to_review",
       "geolocation.dispute",
+      "item.dispute",
       "geolocation.propose",
       "item.send_to_review",
       "geolocation.confirm",
       "chronolocation.confirm",
+      "item.verify",
     ]);
     expect(await verifyStoredAuditChain(db())).toMatchObject({ ok: true });
   });
@@ -163,9 +165,10 @@ describe("one decision per reviewer and note (requiredConfirmations = 2)", () =>
     expect(await db().review.count({ where: { chronolocationId: chronoId, reviewerId: r.first!.userId } })).toBe(1);
     // The repeat is reported as such (the page says nothing changed).
     expect(outcomes.map((o) => [o.change, o.itemStatus])).toEqual([["record", "IN_REVIEW"], ["unchanged", "IN_REVIEW"], ["record", "IN_REVIEW"], ["unchanged", "IN_REVIEW"]]);
-    // Nor can the workflow's Verify move it: the guard sees one confirmation of two.
+    // Nor is there another way to verify it: verification is the note reviews' decision alone.
     const verify = await transitionItem(r.first!, { itemId, action: "verify", expectedVersion: await version(itemId) }).then(() => null, (e: unknown) => e);
-    expect((verify as DomainError).message).toMatch(/Needs 2 independent confirmations .* \(has 1\)/);
+    expect((verify as DomainError).message).toMatch(/Confirm or dispute the geolocation and chronolocation/);
+    expect(await state(itemId)).toEqual({ status: "IN_REVIEW", confirmations: 1, reviewRows: 2, confirmEvents: 2 });
 
     // A second, different reviewer makes it two: VERIFIED.
     await confirm(r.second!, itemId, "GEOLOCATION", geoId);

@@ -5,6 +5,7 @@ import { verifyStoredAuditChain } from "../../lib/server/audit";
 import { db } from "../../lib/server/db";
 import { submitEvidence } from "../../lib/server/services/items/submit-evidence";
 import { transitionItem } from "../../lib/server/services/items/transition-item";
+import { reviewNote } from "../../lib/server/services/notes/review-note";
 import { actorFor, makeProject, makeUser } from "../support/fixtures";
 
 let project: { id: string; slug: string };
@@ -87,27 +88,27 @@ describe("review workflow against the database", () => {
     expect(await codeOf(transitionItem(actors.a!, { itemId, action: "send_to_review", expectedVersion: 1 }))).toBe("CONFLICT");
     await transitionItem(actors.a!, { itemId, action: "send_to_review", expectedVersion: 2 });
 
-    // The author cannot verify their own work, and nobody can verify without a confirmation.
+    // The author cannot review their own work; verification and disputes are note reviews, not
+    // workflow buttons; and an investigator cannot review at all.
     await db().membership.updateMany({ where: { userId: actors.a!.userId, projectId: project.id }, data: { role: "REVIEWER" } });
     const authorAsReviewer = await actorFor(actors.a!.userId);
-    expect(await codeOf(transitionItem(authorAsReviewer, { itemId, action: "verify", expectedVersion: 3 }))).toBe("VALIDATION");
+    expect(await codeOf(reviewNote(authorAsReviewer, { itemId, target: "GEOLOCATION", noteId: geo.id, decision: "APPROVE" }))).toBe("VALIDATION");
     expect(await codeOf(transitionItem(actors.reviewer!, { itemId, action: "verify", expectedVersion: 3 }))).toBe("VALIDATION");
-    expect(await codeOf(transitionItem(actors.b!, { itemId, action: "verify", expectedVersion: 3 }))).toBe("FORBIDDEN");
+    expect(await codeOf(transitionItem(actors.reviewer!, { itemId, action: "dispute", expectedVersion: 3, reason: "Minaret does not match" }))).toBe("VALIDATION");
+    expect(await codeOf(reviewNote(actors.b!, { itemId, target: "GEOLOCATION", noteId: geo.id, decision: "APPROVE" }))).toBe("FORBIDDEN");
     const untouched = await db().evidenceItem.findUniqueOrThrow({ where: { id: itemId } });
     expect(untouched).toMatchObject({ status: "IN_REVIEW", version: 3 });
+    expect(await db().review.count({ where: { itemId } })).toBe(0);
 
-    // A dispute needs a reason and sends the item back.
-    expect(await codeOf(transitionItem(actors.reviewer!, { itemId, action: "dispute", expectedVersion: 3 }))).toBe("VALIDATION");
-    await transitionItem(actors.reviewer!, { itemId, action: "dispute", expectedVersion: 3, reason: "Minaret does not match" });
+    // A dispute needs a comment (the reason) and sends the item back.
+    expect(await codeOf(reviewNote(actors.reviewer!, { itemId, target: "GEOLOCATION", noteId: geo.id, decision: "REQUEST_CHANGES" }))).toBe("VALIDATION");
+    await reviewNote(actors.reviewer!, { itemId, target: "GEOLOCATION", noteId: geo.id, decision: "REQUEST_CHANGES", comment: "Minaret does not match" });
+    const geo2 = await db().geolocation.create({ data: { itemId, authorId: actors.a!.userId, latitude: 34.5562, longitude: 69.2081, precisionM: 10 } });
     await transitionItem(authorAsReviewer, { itemId, action: "send_to_review", expectedVersion: 4 });
 
-    await db().review.createMany({
-      data: [
-        { itemId, reviewerId: actors.reviewer!.userId, target: "GEOLOCATION", geolocationId: geo.id, decision: "APPROVE" },
-        { itemId, reviewerId: actors.reviewer!.userId, target: "CHRONOLOCATION", chronolocationId: chrono.id, decision: "APPROVE" },
-      ],
-    });
-    expect(await transitionItem(actors.reviewer!, { itemId, action: "verify", expectedVersion: 5 })).toEqual({ status: "VERIFIED", version: 6 });
+    await reviewNote(actors.reviewer!, { itemId, target: "GEOLOCATION", noteId: geo2.id, decision: "APPROVE" });
+    expect((await reviewNote(actors.reviewer!, { itemId, target: "CHRONOLOCATION", noteId: chrono.id, decision: "APPROVE" })).itemStatus).toBe("VERIFIED");
+    expect(await db().evidenceItem.findUniqueOrThrow({ where: { id: itemId } })).toMatchObject({ status: "VERIFIED", version: 6 });
     const history = await db().auditEvent.findMany({ where: { entityId: itemId, action: { startsWith: "item." } }, orderBy: { seq: "asc" } });
     expect(history.map((e) => e.action)).toEqual(["item.submit", "item.triage", "item.claim", "item.send_to_review", "item.dispute", "item.send_to_review", "item.verify"]);
     expect(history.find((e) => e.action === "item.dispute")!.after).toMatchObject({ reason: "Minaret does not match" });

@@ -224,7 +224,10 @@ async function crawl(seeds: string[], limit = 1500): Promise<Fetched[]> {
   return out;
 }
 
+/** Fails on an empty input: "no leak found" in nothing fetched proves nothing. */
 function leaksIn(fetched: Fetched[], forbidden: readonly string[]): string[] {
+  expect(fetched.filter((f) => f.status === 200).length, "nothing was fetched to search for leaks").toBeGreaterThan(0);
+  expect(forbidden.length, "no markers to search for").toBeGreaterThan(0);
   const found: string[] = [];
   for (const f of fetched) {
     const text = f.body.toString("latin1");
@@ -288,22 +291,33 @@ function apiSeeds(): string[] {
   return urls;
 }
 
-describe("nothing unpublished, private or precise leaves through a public surface", () => {
-  let fetched: Fetched[] = [];
-
-  it("crawls every public page, payload, asset, API page and download", async () => {
-    fetched = await crawl(apiSeeds());
-    const ok = fetched.filter((f) => f.status === 200);
-    expect(ok.length).toBeGreaterThan(30);
+/**
+ * The crawl of the published state, made once by whichever test needs it first, so each test
+ * stands alone (run with -t, or in any order before the unpublishing test) and checks a real crawl
+ * that is shown to have reached the published material.
+ */
+let publicCrawl: Promise<Fetched[]> | null = null;
+function crawledPublic(): Promise<Fetched[]> {
+  publicCrawl ??= crawl(apiSeeds()).then((fetched) => {
     // The crawl really reached the published material (so absence of markers means something).
+    expect(fetched.filter((f) => f.status === 200).length).toBeGreaterThan(30);
     const all = fetched.map((f) => f.body.toString("latin1")).join("\n");
     expect(all).toContain("Public title A");
     expect(all).toContain(seeded.publishedIncident);
     expect(fetched.some((f) => f.url.includes("/media/") && f.status === 200)).toBe(true);
+    return fetched;
+  });
+  return publicCrawl;
+}
+
+describe("nothing unpublished, private or precise leaves through a public surface", () => {
+  it("crawls every public page, payload, asset, API page and download", async () => {
+    const fetched = await crawledPublic();
     expect(fetched.filter((f) => f.status >= 500).map((f) => f.url)).toEqual([]);
   });
 
-  it("no marker string, internal id or precise coordinate appears anywhere", () => {
+  it("no marker string, internal id or precise coordinate appears anywhere", async () => {
+    const fetched = await crawledPublic();
     expect(leaksIn(fetched, Object.values(M))).toEqual([]);
     expect(leaksIn(fetched, [...PRECISE_FORMS, ...FIXTURE_GPS_FORMS])).toEqual([]);
     // Internal row ids (users, notes, files) are never exposed either.
@@ -313,6 +327,7 @@ describe("nothing unpublished, private or precise leaves through a public surfac
   });
 
   it("public media files carry no GPS, camera or software metadata", async () => {
+    const fetched = await crawledPublic();
     const media = fetched.filter((f) => f.url.includes("/media/") && f.status === 200 && /image\//.test(f.type));
     expect(media.length).toBeGreaterThan(0);
     for (const file of media) {
@@ -358,6 +373,11 @@ describe("nothing unpublished, private or precise leaves through a public surfac
     const { unpublishIncident } = await import("../../lib/server/services/publishing/publish");
     const editorUser = await db().user.findUniqueOrThrow({ where: { email: "editor@demo.groundtruth.test" } });
     const incident = await db().incident.findFirstOrThrow({ where: { reference: seeded.publishedIncident } });
+    // Public before (so "gone after" means something), whether or not the other tests ran.
+    expect((await fetch(`${base}/public/${SLUG}/incidents/${seeded.publishedIncident}`)).status).toBe(200);
+    expect((await fetch(`${base}${apiBase}/incidents/${seeded.publishedIncident}`)).status).toBe(200);
+    const before = await crawl(apiSeeds());
+    expect(before.map((f) => f.body.toString("latin1")).join("\n")).toContain("Public title A");
     await unpublishIncident((await loadActor(editorUser.id, editorUser.sessionVersion))!, { incidentId: incident.id, reason: M.internalReason });
 
     const after = await crawl(apiSeeds());

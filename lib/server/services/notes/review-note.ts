@@ -3,12 +3,13 @@ import { distanceMetres } from "@/lib/domain/coordinates";
 import { DomainError, conflict, forbidden, notFound } from "@/lib/domain/errors";
 import { noteReviewSchema, reviewChange, type ReviewChange } from "@/lib/domain/notes";
 import { can, type Actor } from "@/lib/domain/permissions";
+import { decideReviewMove, isUnderReview, type ItemState } from "@/lib/domain/review-workflow";
 import { lockVisibleItem } from "../../access";
 import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
 import { isUniqueViolation } from "../../prisma-errors";
 import { parseInput } from "../../validation";
-import { loadTransitionFacts } from "../items/transition-item";
+import { applyItemTransition, loadItemFacts } from "../items/apply-item-transition";
 
 export interface ReviewOutcome {
   itemStatus: string;
@@ -20,9 +21,11 @@ export interface ReviewOutcome {
 /**
  * A reviewer confirms or disputes one note. Nobody reviews their own notes. Each reviewer has one
  * decision per note: submitting it again changes nothing, submitting the other decision replaces
- * it (audited with the decision before and after). A dispute sends the item back to IN_PROGRESS;
- * once both notes have the project's required number of confirmations by distinct reviewers
- * the item becomes VERIFIED. All in one transaction with the item row locked, so two submissions
+ * it (audited with the decision before and after). What the review does to the item is the
+ * workflow's decision (decideReviewMove): a dispute sends it back to IN_PROGRESS; once both notes
+ * have the project's required number of confirmations by distinct reviewers it becomes VERIFIED.
+ * The move is applied by applyItemTransition, audited as item.dispute or item.verify after the
+ * review's own event. All in one transaction with the item row locked, so two submissions
  * by the same person are applied one after the other; the unique (note, reviewer) indexes refuse
  * a second row even if that lock were ever bypassed.
  */
@@ -30,9 +33,10 @@ export async function reviewNote(actor: Actor, input: unknown): Promise<ReviewOu
   const data = parseInput(noteReviewSchema, input);
   try {
     return await db().$transaction(async (tx) => {
-      const item = await lockVisibleItem(tx, actor, data.itemId);
-      if (!can(actor, "item:review", { kind: "project", projectId: item.projectId })) throw forbidden("Only reviewers can review notes.");
-      if (item.status !== "IN_REVIEW") throw new DomainError("VALIDATION", "This item is not waiting for review.");
+      const locked = await lockVisibleItem(tx, actor, data.itemId);
+      if (!can(actor, "item:review", { kind: "project", projectId: locked.projectId })) throw forbidden("Only reviewers can review notes.");
+      if (!isUnderReview(locked.status)) throw new DomainError("VALIDATION", "This item is not waiting for review.");
+      const item = { ...locked, ...(await tx.evidenceItem.findUniqueOrThrow({ where: { id: locked.id }, select: { submittedById: true, assigneeId: true } })) };
 
       const note =
         data.target === "GEOLOCATION"
@@ -75,23 +79,16 @@ export async function reviewNote(actor: Actor, input: unknown): Promise<ReviewOu
         });
       }
 
-      let itemStatus = item.status;
       if (data.decision === "REQUEST_CHANGES") {
         if (data.target === "GEOLOCATION") await tx.geolocation.update({ where: { id: note.id }, data: { status: "DISPUTED" } });
         else await tx.chronolocation.update({ where: { id: note.id }, data: { status: "DISPUTED" } });
-        itemStatus = "IN_PROGRESS";
-      } else {
-        const project = await tx.project.findUniqueOrThrow({ where: { id: item.projectId }, select: { settings: true } });
-        const facts = await loadTransitionFacts(tx, item.id, project.settings);
-        if (facts.hasGeolocation && facts.hasChronolocation && facts.confirmations >= facts.requiredConfirmations) {
-          await tx.geolocation.updateMany({ where: { itemId: item.id, status: "PROPOSED" }, data: { status: "CONFIRMED" } });
-          await tx.chronolocation.updateMany({ where: { itemId: item.id, status: "PROPOSED" }, data: { status: "CONFIRMED" } });
-          itemStatus = "VERIFIED";
-        }
       }
-      if (itemStatus !== item.status) {
-        await tx.evidenceItem.update({ where: { id: item.id }, data: { status: itemStatus as "VERIFIED" | "IN_PROGRESS", version: { increment: 1 } } });
-      }
+      // The facts with this review counted (a disputed note no longer counts as current).
+      const facts = await loadItemFacts(tx, item);
+      const move = decideReviewMove({ actor, item: { ...item, status: item.status as ItemState }, facts, decision: data.decision, noteAuthorId: note.authorId, comment: data.comment });
+      if (move && !move.decision.ok) throw new DomainError(move.decision.code === "FORBIDDEN" ? "FORBIDDEN" : "VALIDATION", move.decision.message);
+      const itemStatus = move?.decision.ok ? move.decision.to : item.status;
+
       await appendAuditEvent(tx, {
         actorId: actor.userId,
         projectId: item.projectId,
@@ -106,6 +103,16 @@ export async function reviewNote(actor: Actor, input: unknown): Promise<ReviewOu
         },
         after: { noteId: note.id, status: itemStatus, decision: data.decision, comment, distanceM, ...(previous ? { replaced: previous.decision } : {}) },
       });
+      if (move) {
+        await applyItemTransition(tx, actor, {
+          action: move.action,
+          item,
+          facts,
+          input: { reason: data.comment, reviewedNoteAuthorId: note.authorId },
+          data: move.action === "dispute" ? { statusReason: data.comment } : {},
+          audit: { after: { trigger: `${data.target.toLowerCase()}.${data.decision === "APPROVE" ? "confirm" : "dispute"}`, noteId: note.id, ...(move.action === "dispute" ? { reason: data.comment } : {}) } },
+        });
+      }
       return { itemStatus, distanceM, change };
     });
   } catch (error) {

@@ -1,6 +1,7 @@
 import "server-only";
 import { can, type Actor } from "@/lib/domain/permissions";
 import { mediaKindOf } from "@/lib/domain/media-types";
+import { EVIDENCE_STATES } from "@/lib/domain/review-workflow";
 import { canHavePublicCopy, defaultPublicMedia, type PublicIncident, type PublishableFile, type PublicItem, type RedactionRegion } from "@/lib/domain/publication";
 import { db } from "../../db";
 
@@ -20,7 +21,7 @@ export async function incidentPublicationState(actor: Actor, incidentId: string)
   const [published, links] = await Promise.all([
     db().publishedIncident.findUnique({ where: { incidentId }, select: { publishedAt: true, updatedAt: true, data: true } }),
     db().incidentEvidence.findMany({
-      where: { incidentId, isLead: false, item: { status: { in: ["VERIFIED", "PUBLISHED"] } } },
+      where: { incidentId, isLead: false, item: { status: { in: [...EVIDENCE_STATES] } } },
       select: { item: { select: { id: true, reference: true, title: true, status: true, sensitiveGraphic: true } } },
       orderBy: { createdAt: "asc" },
     }),

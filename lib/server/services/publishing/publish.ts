@@ -13,20 +13,21 @@ import {
   type PublicItem,
   type PublishItemOptions,
 } from "@/lib/domain/publication";
+import { isPublicState, isPublishableState, publishActionFor } from "@/lib/domain/review-workflow";
 import { idSchema } from "@/lib/domain/schemas";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { appendAuditEvent } from "../../audit";
 import { db, type Tx } from "../../db";
 import { enqueueJob } from "../../jobs/queue";
 import { parseInput } from "../../validation";
+import { applyItemTransition } from "../items/apply-item-transition";
 import { rebuildPublicDatasets } from "./public-datasets";
 
 // Publishing writes a snapshot of public fields (lib/domain/publication.ts), the changelog
 // entry, the rebuilt public datasets and the audit event in one transaction: the public sees
 // all of a publication or none of it. Internal edits made later stay internal until an editor
-// publishes again.
-
-const PUBLISHABLE = ["VERIFIED", "PUBLISHED"];
+// publishes again. Which items may be published, and the status each move leaves, is the
+// workflow's decision (lib/domain/review-workflow.ts), applied by applyItemTransition.
 
 function requirePublisher(actor: Actor, projectId: string) {
   if (!can(actor, "item:publish", { kind: "project", projectId })) throw forbidden("Only editors publish.");
@@ -34,8 +35,10 @@ function requirePublisher(actor: Actor, projectId: string) {
 
 /** Locks an item row for a publishing change; null when it is not in the project. */
 async function lockItem(tx: Tx, itemId: string, projectId: string) {
-  const rows = await tx.$queryRaw<Array<{ id: string; projectId: string; reference: string; status: string; version: number; platform: string | null; sensitiveGraphic: boolean }>>`
-    SELECT "id", "projectId", "reference", "status"::text, "version", "platform"::text, "sensitiveGraphic" FROM "EvidenceItem" WHERE "id" = ${itemId} FOR UPDATE`;
+  const rows = await tx.$queryRaw<
+    Array<{ id: string; projectId: string; reference: string; status: string; version: number; platform: string | null; sensitiveGraphic: boolean; submittedById: string; assigneeId: string | null }>
+  >`
+    SELECT "id", "projectId", "reference", "status"::text, "version", "platform"::text, "sensitiveGraphic", "submittedById", "assigneeId" FROM "EvidenceItem" WHERE "id" = ${itemId} FOR UPDATE`;
   const item = rows[0];
   return item && item.projectId === projectId ? item : null;
 }
@@ -58,7 +61,7 @@ async function publishItemInTx(tx: Tx, actor: Actor, projectId: string, options:
   const item = await lockItem(tx, options.itemId, projectId);
   if (!item || !can(actor, "project:view", { kind: "project", projectId })) throw notFound("That item");
   if (item.version !== expectedVersion) throw conflict(`${item.reference} changed since you loaded it. Reload to see the latest state.`);
-  if (!PUBLISHABLE.includes(item.status)) throw new DomainError("VALIDATION", `${item.reference} is ${item.status.toLowerCase().replace("_", " ")}: only verified items can be published.`);
+  if (!isPublishableState(item.status)) throw new DomainError("VALIDATION", `${item.reference} is ${item.status.toLowerCase().replace("_", " ")}: only verified items can be published.`);
 
   const [geolocation, chronolocation, media, incidentIds] = await Promise.all([
     tx.geolocation.findFirst({ where: { itemId: item.id, status: "CONFIRMED" }, orderBy: { createdAt: "desc" }, select: { latitude: true, longitude: true, precisionM: true } }),
@@ -93,20 +96,13 @@ async function publishItemInTx(tx: Tx, actor: Actor, projectId: string, options:
     create: { projectId, itemId: item.id, publicId: item.reference, data, incidentIds: snapshot.incidentIds, publishedById: actor.userId, publishedAt: now, updatedAt: now },
     update: { data, incidentIds: snapshot.incidentIds, publishedById: actor.userId, updatedAt: now },
   });
-  await tx.evidenceItem.update({
-    where: { id: item.id },
-    data: { status: "PUBLISHED", version: { increment: 1 }, redactions: options.redactions as unknown as Prisma.InputJsonValue, publicMediaFileIds: chosen },
-  });
   await tx.publicationEvent.create({ data: { projectId, kind: existing ? "UPDATE" : "PUBLISH", entityType: "item", publicId: item.reference } });
   await enqueueJob(tx, { queue: "media.publish", payload: { itemId: item.id }, projectId, itemId: item.id });
-  await appendAuditEvent(tx, {
-    actorId: actor.userId,
-    projectId,
-    action: existing ? "item.republish" : "item.publish",
-    entityType: "EvidenceItem",
-    entityId: item.id,
-    before: { status: item.status, version: item.version },
-    after: { status: "PUBLISHED", version: item.version + 1, snapshot: data, redactions: options.redactions, mediaFileIds: chosen } as unknown as Prisma.InputJsonValue,
+  await applyItemTransition(tx, actor, {
+    action: publishActionFor(item.status),
+    item,
+    data: { redactions: options.redactions as unknown as Prisma.InputJsonValue, publicMediaFileIds: chosen },
+    audit: { after: { snapshot: data, redactions: options.redactions, mediaFileIds: chosen } as unknown as Record<string, unknown> },
   });
   return { id: item.id, reference: item.reference };
 }
@@ -120,7 +116,7 @@ async function relinkPublishedItemInTx(tx: Tx, actor: Actor, projectId: string, 
   const item = await lockItem(tx, itemId, projectId);
   if (!item) throw notFound("That item");
   const published = await tx.publishedItem.findUnique({ where: { itemId }, select: { data: true, incidentIds: true } });
-  if (!published || item.status !== "PUBLISHED") {
+  if (!published || !isPublicState(item.status)) {
     throw new DomainError(
       "VALIDATION",
       `${item.reference} has no public version yet. Publish it from its own page first, where its public title, blur regions and files are chosen; an incident is published only with evidence that already has them.`,
@@ -202,24 +198,19 @@ export async function publishIncident(actor: Actor, input: unknown) {
 const unpublishItemSchema = unpublishSchema.extend({ itemId: idSchema, expectedVersion: z.number().int().min(0) });
 
 async function unpublishItemInTx(tx: Tx, actor: Actor, projectId: string, itemId: string, reason: string, publicNote: string, expectedVersion: number | null) {
-  const rows = await tx.$queryRaw<Array<{ id: string; projectId: string; reference: string; status: string; version: number }>>`
-    SELECT "id", "projectId", "reference", "status"::text, "version" FROM "EvidenceItem" WHERE "id" = ${itemId} FOR UPDATE`;
-  const item = rows[0];
-  if (!item || item.projectId !== projectId) throw notFound("That item");
+  const item = await lockItem(tx, itemId, projectId);
+  if (!item) throw notFound("That item");
   if (expectedVersion !== null && item.version !== expectedVersion) throw conflict(`${item.reference} changed since you loaded it. Reload to see the latest state.`);
-  if (item.status !== "PUBLISHED") throw new DomainError("VALIDATION", `${item.reference} is not published.`);
+  if (!isPublicState(item.status)) throw new DomainError("VALIDATION", `${item.reference} is not published.`);
   const removedMedia = await tx.publicMedia.deleteMany({ where: { itemId } });
   await tx.publishedItem.deleteMany({ where: { itemId } });
-  await tx.evidenceItem.update({ where: { id: itemId }, data: { status: "VERIFIED", version: { increment: 1 }, statusReason: reason } });
   await tx.publicationEvent.create({ data: { projectId, kind: "RETRACT", entityType: "item", publicId: item.reference, note: publicNote } });
-  await appendAuditEvent(tx, {
-    actorId: actor.userId,
-    projectId,
-    action: "item.unpublish",
-    entityType: "EvidenceItem",
-    entityId: itemId,
-    before: { status: item.status, version: item.version },
-    after: { status: "VERIFIED", version: item.version + 1, reason, publicNote, publicMediaRemoved: removedMedia.count },
+  await applyItemTransition(tx, actor, {
+    action: "unpublish",
+    item,
+    input: { reason },
+    data: { statusReason: reason },
+    audit: { after: { reason, publicNote, publicMediaRemoved: removedMedia.count } },
   });
 }
 

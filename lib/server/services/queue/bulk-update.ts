@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DomainError, forbidden, notFound } from "@/lib/domain/errors";
 import { can, scopeOf, type Actor } from "@/lib/domain/permissions";
 import { BULK_LIMIT, normaliseTag, summariseBulk, type BulkItemOutcome } from "@/lib/domain/queue";
-import { ASSIGNABLE_STATES, TRANSITION_ACTIONS, type ItemState } from "@/lib/domain/review-workflow";
+import { ASSIGNABLE_STATES, BULK_ACTIONS, type ItemState } from "@/lib/domain/review-workflow";
 import { idSchema } from "@/lib/domain/schemas";
 import { appendAuditEvent } from "../../audit";
 import { db } from "../../db";
@@ -11,8 +11,6 @@ import { parseInput } from "../../validation";
 import { notify } from "../comments/notifications";
 import { transitionItem } from "../items/transition-item";
 
-/** Transitions that make sense for many items at once; duplicates need a target each. */
-const BULK_TRANSITIONS = TRANSITION_ACTIONS.filter((action) => !["mark_duplicate", "assign", "publish", "unpublish"].includes(action));
 
 const target = z.object({ itemId: idSchema, version: z.number().int().min(0) });
 
@@ -24,7 +22,7 @@ const bulkSchema = z.discriminatedUnion("action", [
     action: z.literal("transition"),
     projectId: idSchema,
     items: z.array(target).min(1).max(BULK_LIMIT),
-    transition: z.enum(BULK_TRANSITIONS as [string, ...string[]]),
+    transition: z.enum(BULK_ACTIONS as [string, ...string[]]),
     reason: z.string().trim().max(2000).optional(),
     rejectionReason: z.string().trim().max(40).optional(),
   }),
